@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (each imports only the ones below it):
+//   Core (pure safety logic) -> Drivers -> Platform / Simulation -> Daemon -> venueguard
+let package = Package(
+    name: "VenueGuard",
+    products: [
+        .executable(name: "venueguard", targets: ["venueguard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
+        // which the Linux standard library does not provide.
+        .target(
+            name: "VenueGuardCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // Beside Platform: scenario-driven simulated hardware.
+        .target(
+            name: "VenueGuardSimulation",
+            dependencies: ["VenueGuardCore"]
+        ),
+        // Layer 4: configuration files (site, regional profiles, scenarios).
+        .target(
+            name: "VenueGuardConfiguration",
+            dependencies: ["VenueGuardCore", "VenueGuardSimulation", "Yams"]
+        ),
+        // Layer 4: wiring, scheduling, runners.
+        .target(
+            name: "VenueGuardDaemon",
+            dependencies: ["VenueGuardCore", "VenueGuardSimulation", "VenueGuardConfiguration"]
+        ),
+        .executableTarget(
+            name: "venueguard",
+            dependencies: [
+                "VenueGuardDaemon",
+                "VenueGuardConfiguration",
+                "VenueGuardCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
+        .testTarget(
+            name: "VenueGuardConfigurationTests",
+            dependencies: ["VenueGuardConfiguration"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "VenueGuardDaemonTests",
+            dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "venueguard"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,133 @@
+/// Keeps one sensor's latest accepted readings and decides its health: rejects impossible
+/// values and jumps, detects a stuck sensor, records faults, counts every rejection by
+/// reason, and recovers by itself when good readings return.
+public struct SensorHealthTracker: Hashable, Sendable {
+    /// The sensor.
+    public let descriptor: SensorDescriptor
+    /// The latest accepted reading of each quantity.
+    public private(set) var latest: [Quantity: Reading] = [:]
+    /// The last instant the sensor gave a healthy sample.
+    public private(set) var lastHeard: MonotonicInstant?
+    /// The current fault, if any, and since when.
+    public private(set) var fault: ActiveFault?
+    /// Faults and rejected samples so far, by reason code.
+    public private(set) var faultCounts: [String: Int] = [:]
+    /// Samples accepted so far.
+    public private(set) var acceptedCount = 0
+
+    private var fingerprint: [UInt32]?
+    private var fingerprintSince: MonotonicInstant?
+    private var jumpCandidates: [Quantity: Reading] = [:]
+
+    /// Creates a tracker for `descriptor` with no readings.
+    public init(descriptor: SensorDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    /// A fault in force.
+    public struct ActiveFault: Hashable, Sendable {
+        /// Why.
+        public var reason: FaultReason
+        /// Since when.
+        public var since: MonotonicInstant
+    }
+
+    /// The outcome of one sample, for event reporting.
+    public enum Outcome: Hashable, Sendable {
+        /// Accepted; `recovered` when it ended a fault.
+        case accepted(recovered: Bool)
+        /// Rejected or failed, with the reason; `newFault` when the sensor was not faulted for this reason before.
+        case faulted(FaultReason, newFault: Bool)
+    }
+
+    /// Takes one sample.
+    @discardableResult
+    public mutating func ingest(_ sample: SensorSample, at now: MonotonicInstant) -> Outcome {
+        switch sample {
+        case let .fault(reason):
+            return markFaulted(reason, at: now)
+        case .alive:
+            return markHealthy(at: now)
+        case let .values(values, origin, rawFingerprint):
+            if let problem = stuckCheck(values: values, fingerprint: rawFingerprint, at: now) {
+                return markFaulted(problem, at: now)
+            }
+            for quantity in values.keys.sorted() {
+                let value = values[quantity]!
+                if !value.isFinite || !quantity.plausibleRange.contains(value) {
+                    return markFaulted(.implausible(quantity, value), at: now)
+                }
+            }
+            for quantity in values.keys.sorted() {
+                if let problem = jumpCheck(quantity, values[quantity]!, at: now) {
+                    return markFaulted(problem, at: now)
+                }
+            }
+            for (quantity, value) in values {
+                latest[quantity] = Reading(sensor: descriptor.id, quantity: quantity, value: value, at: now, origin: origin)
+            }
+            jumpCandidates = [:]
+            acceptedCount += 1
+            return markHealthy(at: now)
+        }
+    }
+
+    /// The health at `now`.
+    public func health(at now: MonotonicInstant) -> SensorHealth {
+        if let fault { return .faulted(fault.reason) }
+        guard let lastHeard, now - lastHeard <= descriptor.maxAge else {
+            return .stale(lastHeard: lastHeard, maxAge: descriptor.maxAge)
+        }
+        return .ok
+    }
+
+    /// The latest reading of `quantity` if the sensor is healthy and the reading fresh at `now`.
+    public func usableReading(_ quantity: Quantity, at now: MonotonicInstant) -> Reading? {
+        guard health(at: now) == .ok, let reading = latest[quantity], now - reading.at <= descriptor.maxAge else { return nil }
+        return reading
+    }
+
+    private mutating func markHealthy(at now: MonotonicInstant) -> Outcome {
+        let recovered = fault != nil
+        fault = nil
+        lastHeard = now
+        return .accepted(recovered: recovered)
+    }
+
+    private mutating func markFaulted(_ reason: FaultReason, at now: MonotonicInstant) -> Outcome {
+        faultCounts[reason.code, default: 0] += 1
+        let isNew = fault?.reason.code != reason.code
+        fault = ActiveFault(reason: reason, since: isNew ? now : fault!.since)
+        return .faulted(reason, newFault: isNew)
+    }
+
+    private mutating func stuckCheck(values: [Quantity: Double], fingerprint raw: [UInt32]?, at now: MonotonicInstant) -> FaultReason? {
+        guard let stuckAfter = descriptor.stuckAfter else { return nil }
+        let print = raw ?? values.keys.sorted().flatMap { quantity -> [UInt32] in
+            let bits = values[quantity]!.bitPattern
+            return [UInt32(truncatingIfNeeded: bits >> 32), UInt32(truncatingIfNeeded: bits)]
+        }
+        if print == fingerprint, let since = fingerprintSince {
+            let unchanged = now - since
+            return unchanged >= stuckAfter ? .stuck(unchanged) : nil
+        }
+        fingerprint = print
+        fingerprintSince = now
+        return nil
+    }
+
+    private mutating func jumpCheck(_ quantity: Quantity, _ value: Double, at now: MonotonicInstant) -> FaultReason? {
+        guard let rate = quantity.maximumRatePerSecond, let previous = latest[quantity] else { return nil }
+        func allowed(since then: MonotonicInstant) -> Double {
+            // Short intervals get the allowance of ten seconds: sensors are noisy at 1 Hz.
+            rate * max((now - then).seconds, 10)
+        }
+        if abs(value - previous.value) <= allowed(since: previous.at) { return nil }
+        // Two consecutive readings that agree with each other are a real change, not a glitch.
+        if let candidate = jumpCandidates[quantity], abs(value - candidate.value) <= allowed(since: candidate.at) {
+            return nil
+        }
+        jumpCandidates[quantity] = Reading(sensor: descriptor.id, quantity: quantity, value: value, at: now)
+        return .implausibleJump(quantity, from: previous.value, to: value)
+    }
+}

@@ -1,0 +1,338 @@
+/// The safety logic of a whole venue as a value: feed it inputs, ask it for the status at
+/// an instant. It reads no clock and does no I/O; the caller passes time in.
+///
+/// For each area it picks the best WBGT method the fresh, healthy inputs allow, applies the
+/// thresholds with hysteresis, raises the level by heat alerts and (outdoors) by lightning,
+/// and fails safe to `unknown` when the inputs are stale or faulted. It then decides what
+/// the lamps and buzzer should show.
+public struct VenueEngine: Sendable {
+    /// The venue.
+    public let model: VenueModel
+    /// Each sensor's health and latest readings.
+    public private(set) var sensors: [SensorID: SensorHealthTracker]
+    /// The lightning rules and recent strikes.
+    public private(set) var lightning: LightningMonitor
+    /// The heat alert in force and its expiry.
+    public private(set) var heatAlert: HeatAlert = .none
+    private var heatAlertUntil: WallClockTime?
+    /// Whether a thunder advisory is in force.
+    public private(set) var thunderAdvisory = false
+    private var thunderAdvisoryUntil: WallClockTime?
+    private var trackers: [AreaID: HeatLevelTracker] = [:]
+    private var alarm = AlarmController()
+    private var previous: VenueStatus?
+    private var previousHealth: [SensorID: String] = [:]
+    private var events: [VenueEvent] = []
+    private var lastInstant = MonotonicInstant.origin
+
+    /// Creates an engine for `model` with no readings yet (every area `unknown`).
+    public init(model: VenueModel) {
+        self.model = model
+        sensors = Dictionary(uniqueKeysWithValues: model.sensors.map { ($0.id, SensorHealthTracker(descriptor: $0)) })
+        lightning = LightningMonitor(parameters: model.parameters.lightning)
+    }
+
+    /// Takes one input. Sensor reports for unknown sensors are ignored (and reported as an event-free no-op).
+    public mutating func apply(_ input: VenueInput) {
+        switch input {
+        case let .sensor(report):
+            guard var tracker = sensors[report.sensor] else { return }
+            let outcome = tracker.ingest(report.sample, at: report.at)
+            sensors[report.sensor] = tracker
+            lastInstant = max(lastInstant, report.at)
+            switch outcome {
+            case let .faulted(reason, newFault) where newFault:
+                events.append(VenueEvent(at: report.at, kind: .sensorFaulted(report.sensor, reason)))
+                previousHealth[report.sensor] = "faulted"
+            default:
+                break
+            }
+        case let .strike(strike):
+            lightning.record(strike)
+            lastInstant = max(lastInstant, strike.at)
+            events.append(VenueEvent(at: strike.at, kind: .strike(strike)))
+        case let .heatAlert(alert, until):
+            if alert != heatAlert { events.append(VenueEvent(at: lastInstant, kind: .heatAlertChanged(from: heatAlert, to: alert))) }
+            heatAlert = alert
+            heatAlertUntil = alert == .none ? nil : until
+        case let .thunderAdvisory(active, until):
+            if active != thunderAdvisory { events.append(VenueEvent(at: lastInstant, kind: .thunderAdvisoryChanged(active))) }
+            thunderAdvisory = active
+            thunderAdvisoryUntil = active ? until : nil
+        case let .acknowledge(source):
+            alarm.acknowledge(source: source)
+        }
+    }
+
+    /// Events since the last call, oldest first.
+    public mutating func drainEvents() -> [VenueEvent] {
+        defer { events = [] }
+        return events
+    }
+
+    /// The status at `now`. Updates hysteresis, alert expiry and the buzzer state, so call it
+    /// with non-decreasing times.
+    public mutating func evaluate(at now: Timestamp) -> VenueStatus {
+        let t = now.monotonic
+        lastInstant = max(lastInstant, t)
+        expireInputs(now)
+        let sensorStatuses = model.sensors.map { descriptor -> SensorStatus in
+            let tracker = sensors[descriptor.id]!
+            return SensorStatus(descriptor: descriptor, health: tracker.health(at: t),
+                                readings: tracker.latest.values.sorted { $0.quantity < $1.quantity },
+                                faultCounts: tracker.faultCounts)
+        }
+        noteHealthTransitions(sensorStatuses, at: t)
+
+        var venueReasons: [String] = []
+        let (lightningState, assessment) = assessLightning(at: t, reasons: &venueReasons)
+        if heatAlert != .none {
+            venueReasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)) in force")
+        }
+
+        var areas: [AreaStatus] = []
+        for area in model.areas {
+            areas.append(evaluateArea(area, now: now, lightning: lightningState))
+        }
+        let shown = areas.filter { model.signalAreas.contains($0.id) }
+        let overall = SafetyStatus.combined(shown.map(\.status))
+        let heatLevel = SafetyStatus.combined(shown.map(\.heatLevel))
+
+        let decision = alarm.update(status: overall, lightning: lightningState)
+        for ack in decision.acknowledgements {
+            events.append(VenueEvent(at: t, kind: .acknowledged(source: ack.source, silenced: ack.silenced)))
+        }
+        let signal = SignalIntent(lamps: SignalLegend.lamps(status: overall, lightning: lightningState),
+                                  buzzer: decision.pattern, buzzerGeneration: alarm.generation)
+        if alarm.acknowledged != nil { venueReasons.append("alarm acknowledged: buzzer silenced until things get worse") }
+
+        let status = VenueStatus(
+            at: now, areas: areas, overall: overall, heatLevel: heatLevel, lightning: lightningState,
+            lightningStrike: assessment.holdingStrike, lightningEndsAt: assessment.endsAt, heatAlert: heatAlert,
+            thunderAdvisory: thunderAdvisory, signal: signal, sensors: sensorStatuses,
+            reasons: venueReasons + areas.flatMap { area in area.reasons.map { "\(area.id): \($0)" } })
+        noteStatusChanges(status, at: t)
+        previous = status
+        return status
+    }
+
+    // MARK: - Pieces of the evaluation
+
+    private mutating func expireInputs(_ now: Timestamp) {
+        // An unsynchronised clock cannot prove an alert has expired: keep it (the safe side).
+        guard now.wallClockSynchronized else { return }
+        if let until = heatAlertUntil, now.wall >= until {
+            events.append(VenueEvent(at: now.monotonic, kind: .heatAlertChanged(from: heatAlert, to: .none)))
+            heatAlert = .none
+            heatAlertUntil = nil
+        }
+        if let until = thunderAdvisoryUntil, now.wall >= until {
+            events.append(VenueEvent(at: now.monotonic, kind: .thunderAdvisoryChanged(false)))
+            thunderAdvisory = false
+            thunderAdvisoryUntil = nil
+        }
+    }
+
+    private func assessLightning(at t: MonotonicInstant, reasons: inout [String]) -> (LightningState, LightningMonitor.Assessment) {
+        let assessment = lightning.assess(at: t, advisory: thunderAdvisory)
+        var state = assessment.state
+        switch state {
+        case .danger, .watch:
+            if let strike = assessment.holdingStrike, let ends = assessment.endsAt {
+                reasons.append("lightning \(state.rawValue): strike \(strike.distance) at \(strike.at), holds until \(ends) unless another comes")
+            }
+            if thunderAdvisory { reasons.append("thunder advisory/warning (雷注意報/警報) in force") }
+        case .clear, .unknown:
+            break
+        }
+        let detectors = model.sensors.filter { $0.detectsLightning && $0.trust == .authoritative }
+        if state == .clear, !detectors.isEmpty {
+            let healthy = detectors.filter { sensors[$0.id]!.health(at: t) == .ok }
+            if healthy.isEmpty {
+                state = .unknown
+                for detector in detectors {
+                    reasons.append("lightning unknown: detector \(detector.id) \(sensors[detector.id]!.health(at: t))")
+                }
+            }
+        }
+        return (state, assessment)
+    }
+
+    private mutating func evaluateArea(_ area: AreaDescriptor, now: Timestamp, lightning: LightningState) -> AreaStatus {
+        let t = now.monotonic
+        var reasons: [String] = []
+        for id in area.sensors {
+            guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative else { continue }
+            let health = tracker.health(at: t)
+            if health != .ok { reasons.append("sensor \(id) \(health)") }
+        }
+
+        let inputs = gatherInputs(for: area, now: now)
+        var tracker = trackers[area.id] ?? HeatLevelTracker()
+        var estimate: WBGTEstimate?
+        var estimateError: WBGTError?
+        var measured: HeatLevel?
+        switch WBGTEstimator.estimate(inputs, method: area.method) {
+        case let .success(result):
+            estimate = result
+            let thresholds = model.parameters.thresholds(for: result.scale)
+            measured = tracker.update(value: result.index, scale: result.scale, thresholds: thresholds,
+                                      hysteresis: model.parameters.hysteresis, at: t)
+            reasons.append(describe(result, level: measured!, thresholds: thresholds))
+            if let hold = tracker.hold {
+                let scaleName = hold.scale == .wbgt ? "WBGT" : "air temperature"
+                reasons.append("holding \(hold.level.rawValue) until \(scaleName) stays at or below \(WBGTError.format(hold.stepDownAtOrBelow)) °C for \(DurationText.format(hold.dwell))")
+            }
+            reasons.append(contentsOf: result.notes)
+        case let .failure(error):
+            estimateError = error
+            tracker.forgetEvidence()
+            reasons.append("no heat reading: \(error)")
+        }
+        trackers[area.id] = tracker
+
+        // Heat alerts set a floor on the heat level.
+        var heatLevel: SafetyStatus = measured.map(SafetyStatus.init) ?? .unknown
+        if let floor = model.parameters.consequence(of: heatAlert)?.floor(for: area.exposure) {
+            if let level = measured, level < floor {
+                heatLevel = SafetyStatus(floor)
+                reasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)): at least \(floor.rawValue) \(area.exposure.rawValue)s")
+            } else if measured == nil, floor == .stop {
+                heatLevel = .stop
+                reasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)): \(area.exposure.rawValue) activity stopped")
+            }
+        }
+
+        // Lightning stops outdoor activity; indoors it calls for precautions.
+        var status = heatLevel
+        var lightningFloor: HeatLevel?
+        switch (area.exposure, lightning) {
+        case (.outdoor, .danger):
+            lightningFloor = model.parameters.lightning.dangerOutdoorLevel
+            if lightningFloor != nil { reasons.append("lightning danger: outdoor activity stopped, go indoors") }
+        case (.outdoor, .watch) where thunderAdvisory:
+            lightningFloor = model.parameters.lightning.advisoryOutdoorLevel
+            if lightningFloor != nil { reasons.append("thunder advisory: outdoor activity stopped") }
+        case (.outdoor, .watch):
+            reasons.append("lightning watch: be ready to move indoors")
+        case (.indoor, .danger):
+            reasons.append("lightning danger: stay indoors, including for pick-up and the way home")
+        case (.indoor, .watch):
+            reasons.append("lightning watch: plan pick-up and the way home")
+        default:
+            break
+        }
+        if let floor = lightningFloor {
+            if let level = status.level {
+                if level < floor { status = SafetyStatus(floor) }
+            } else if floor == .stop {
+                status = .stop
+            }
+        }
+        return AreaStatus(id: area.id, name: area.name, exposure: area.exposure, status: status, heatLevel: heatLevel,
+                          estimate: estimate, estimateError: estimateError, hold: tracker.hold, reasons: reasons)
+    }
+
+    private func describe(_ estimate: WBGTEstimate, level: HeatLevel, thresholds: HeatThresholds) -> String {
+        let scaleName = estimate.scale == .wbgt ? "WBGT" : "air temperature"
+        let lower = thresholds.lowerBound(of: level)
+        let upper = HeatLevel.allCases.first { $0 > level }.flatMap { thresholds.lowerBound(of: $0) }
+        let band: String
+        switch (lower, upper) {
+        case let (l?, u?): band = "\(WBGTError.format(l))–\(WBGTError.format(u)) °C"
+        case let (l?, nil): band = "≥ \(WBGTError.format(l)) °C"
+        case let (nil, u?): band = "< \(WBGTError.format(u)) °C"
+        case (nil, nil): band = ""
+        }
+        var text = "\(level.rawValue) (\(level.japaneseName)): \(scaleName) \(band) by \(estimate.method.rawValue)"
+        let assumed = estimate.inputs.keys.sorted().compactMap { quantity -> String? in
+            guard let source = estimate.inputs[quantity]?.source else { return nil }
+            switch source {
+            case .assumed, .configured: return "\(quantity.label) \(source)"
+            case .sensor(_, .luxEstimate): return "\(quantity.label) from a lux estimate"
+            default: return nil
+            }
+        }
+        if !assumed.isEmpty { text += "; " + assumed.joined(separator: ", ") }
+        return text
+    }
+
+    /// The inputs an area's estimate may use: for each quantity the first usable
+    /// authoritative sensor in the area's order, then the area's configured defaults.
+    private func gatherInputs(for area: AreaDescriptor, now: Timestamp) -> WBGTInputs {
+        let t = now.monotonic
+        var inputs = WBGTInputs(exposure: area.exposure)
+        func first(_ quantity: Quantity) -> (Reading, SensorDescriptor)? {
+            for id in area.sensors {
+                guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative,
+                      let reading = tracker.usableReading(quantity, at: t) else { continue }
+                return (reading, tracker.descriptor)
+            }
+            return nil
+        }
+        func sourced(_ quantity: Quantity) -> SourcedValue? {
+            first(quantity).map { SourcedValue($0.0.value, .sensor($0.0.sensor, $0.0.origin)) }
+        }
+        inputs.airTemperature = sourced(.airTemperature)
+        inputs.relativeHumidity = sourced(.relativeHumidity)
+        inputs.naturalWetBulb = sourced(.naturalWetBulb)
+        inputs.wbgt = sourced(.wbgt)
+        if let (reading, descriptor) = first(.globeTemperature) {
+            inputs.globeTemperature = SourcedValue(reading.value, .sensor(reading.sensor, reading.origin))
+            inputs.globeDiameter = descriptor.globeDiameter ?? WBGTInputs.standardGlobeDiameter
+        }
+        if let (reading, descriptor) = first(.windSpeed) {
+            let speed = Atmosphere.windAtTwoMetres(reading.value, measuredAt: descriptor.mountingHeight ?? 2)
+            inputs.windSpeed = SourcedValue(speed, .sensor(reading.sensor, reading.origin))
+        } else if let wind = area.defaults.windSpeed {
+            inputs.windSpeed = SourcedValue(wind, .configured)
+        }
+        if let solar = sourced(.solarRadiation) {
+            inputs.solarRadiation = solar
+        } else if let solar = area.defaults.solarRadiation {
+            inputs.solarRadiation = SourcedValue(solar, .configured)
+        }
+        inputs.assumeClearSkyWhenNoSolar = area.defaults.assumeClearSky
+        if let pressure = sourced(.pressure) {
+            inputs.pressure = pressure
+        } else if let pressure = area.defaults.pressure {
+            inputs.pressure = SourcedValue(pressure, .configured)
+        } else if model.site.elevation != nil {
+            inputs.pressure = SourcedValue(model.site.standardPressure, .assumed("standard atmosphere at the site's elevation"))
+        }
+        inputs.location = model.site.location
+        inputs.time = now.wallClockSynchronized ? now.wall : nil
+        return inputs
+    }
+
+    private mutating func noteHealthTransitions(_ statuses: [SensorStatus], at t: MonotonicInstant) {
+        for status in statuses {
+            let quality = status.health.quality
+            let before = previousHealth[status.descriptor.id]
+            if before == quality { continue }
+            switch status.health {
+            case .ok where before != nil:
+                events.append(VenueEvent(at: t, kind: .sensorRecovered(status.descriptor.id)))
+            case .stale where before == "ok":
+                events.append(VenueEvent(at: t, kind: .sensorStale(status.descriptor.id)))
+            case let .faulted(reason) where before != "faulted":
+                events.append(VenueEvent(at: t, kind: .sensorFaulted(status.descriptor.id, reason)))
+            default:
+                break
+            }
+            previousHealth[status.descriptor.id] = quality
+        }
+    }
+
+    private mutating func noteStatusChanges(_ status: VenueStatus, at t: MonotonicInstant) {
+        for area in status.areas {
+            let before = previous?.area(area.id)?.status
+            if before != area.status {
+                events.append(VenueEvent(at: t, kind: .statusChanged(area: area.id, from: before, to: area.status)))
+            }
+        }
+        if previous?.lightning != status.lightning {
+            events.append(VenueEvent(at: t, kind: .lightningChanged(from: previous?.lightning, to: status.lightning)))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// The safety verdict for one area at one instant.
+public struct AreaStatus: Hashable, Sendable {
+    /// The area.
+    public var id: AreaID
+    /// Its name.
+    public var name: String
+    /// Indoors or outdoors.
+    public var exposure: Exposure
+    /// The verdict: heat level raised by alert floors and (outdoors) lightning, or `unknown`.
+    public var status: SafetyStatus
+    /// The heat level after hysteresis and alert floors, or `unknown`.
+    public var heatLevel: SafetyStatus
+    /// The WBGT estimate, when one could be made.
+    public var estimate: WBGTEstimate?
+    /// Why no estimate could be made.
+    public var estimateError: WBGTError?
+    /// Present when hysteresis holds the level above what the value alone gives.
+    public var hold: HeatLevelTracker.Hold?
+    /// Why the status is what it is, in words (stable while the status is: no live numbers).
+    public var reasons: [String]
+}
+
+/// A sensor's state as shown to people and subscribers.
+public struct SensorStatus: Hashable, Sendable {
+    /// The sensor.
+    public var descriptor: SensorDescriptor
+    /// Its health.
+    public var health: SensorHealth
+    /// Its latest accepted readings (possibly stale).
+    public var readings: [Reading]
+    /// Faults and rejections so far, by reason code.
+    public var faultCounts: [String: Int]
+}
+
+/// The whole venue's safety state at one instant, and what the signals should show.
+public struct VenueStatus: Hashable, Sendable {
+    /// When.
+    public var at: Timestamp
+    /// Each area, in configuration order.
+    public var areas: [AreaStatus]
+    /// What the signal shows: the combination of the signal areas' statuses.
+    public var overall: SafetyStatus
+    /// The combination of the signal areas' heat levels.
+    public var heatLevel: SafetyStatus
+    /// The lightning state.
+    public var lightning: LightningState
+    /// The strike holding the lightning state, if any.
+    public var lightningStrike: LightningStrike?
+    /// When the strike-driven lightning state ends without new strikes.
+    public var lightningEndsAt: MonotonicInstant?
+    /// The heat alert in force.
+    public var heatAlert: HeatAlert
+    /// Whether a thunder advisory/warning is in force.
+    public var thunderAdvisory: Bool
+    /// What the lamps and buzzer should do.
+    public var signal: SignalIntent
+    /// Every sensor, in configuration order.
+    public var sensors: [SensorStatus]
+    /// Venue-wide reasons (lightning, alerts), then each area's, prefixed with its id.
+    public var reasons: [String]
+
+    /// The area with `id`.
+    public func area(_ id: AreaID) -> AreaStatus? { areas.first { $0.id == id } }
+}
