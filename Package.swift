@@ -20,10 +20,15 @@ let package = Package(
             name: "VenueGuardCore",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Layer 2: chip and line protocols, written against small protocols.
+        .target(
+            name: "VenueGuardDrivers",
+            dependencies: ["VenueGuardCore"]
+        ),
         // Beside Platform: scenario-driven simulated hardware.
         .target(
             name: "VenueGuardSimulation",
-            dependencies: ["VenueGuardCore"]
+            dependencies: ["VenueGuardCore", "VenueGuardDrivers"]
         ),
         // Layer 4: configuration files (site, regional profiles, scenarios).
         .target(
@@ -33,24 +38,21 @@ let package = Package(
         // Layer 4: wiring, scheduling, runners.
         .target(
             name: "VenueGuardDaemon",
-            dependencies: ["VenueGuardCore", "VenueGuardSimulation", "VenueGuardConfiguration"]
+            dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration"]
         ),
         .executableTarget(
             name: "venueguard",
             dependencies: [
                 "VenueGuardDaemon",
                 "VenueGuardConfiguration",
+                "VenueGuardSimulation",
                 "VenueGuardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
-        .testTarget(
-            name: "VenueGuardConfigurationTests",
-            dependencies: ["VenueGuardConfiguration"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(
             name: "VenueGuardDaemonTests",
             dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "venueguard"]

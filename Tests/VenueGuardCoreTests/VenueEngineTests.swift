@@ -108,7 +108,7 @@ struct VenueEngineTests {
         }
         let held = engine.evaluate(at: Self.at(600)).area("hall")!
         #expect(held.heatLevel == hotLevel)
-        #expect(held.reasons.contains { $0.hasPrefix("holding") })
+        #expect(held.details.contains { $0.hasPrefix("holding") })
         // The 13 °C drop in 10 s at t = 10 is rejected as an implausible jump; the second agreeing
         // reading (t = 20) is accepted, so the dwell runs from t = 20 and ends at t = 620.
         Self.feedAll(&engine, 610, hall: 20, tg: 20, yard: 20)

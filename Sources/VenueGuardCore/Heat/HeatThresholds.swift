@@ -47,7 +47,7 @@ public struct HeatThresholds: Hashable, Sendable {
         let values = [("caution", caution), ("warning", warning), ("severe", severe), ("stop", stop)]
         for (name, value) in values where !value.isFinite { return "\(name) is not a number" }
         for i in 1..<values.count where values[i].1 <= values[i - 1].1 {
-            return "\(values[i].0) (\(WBGTError.format(values[i].1))) must be above \(values[i - 1].0) (\(WBGTError.format(values[i - 1].1)))"
+            return "\(values[i].0) (\(NumberText.format(values[i].1))) must be above \(values[i - 1].0) (\(NumberText.format(values[i - 1].1)))"
         }
         return nil
     }

@@ -28,7 +28,7 @@ public struct LightningParameters: Hashable, Sendable {
     /// `nil` when consistent, else what is wrong.
     public func validate() -> String? {
         if !(dangerRadiusKm >= 0) { return "danger radius must not be negative" }
-        if !(watchRadiusKm >= dangerRadiusKm) { return "watch radius (\(WBGTError.format(watchRadiusKm)) km) must be at least the danger radius (\(WBGTError.format(dangerRadiusKm)) km)" }
+        if !(watchRadiusKm >= dangerRadiusKm) { return "watch radius (\(NumberText.format(watchRadiusKm)) km) must be at least the danger radius (\(NumberText.format(dangerRadiusKm)) km)" }
         if allClear <= .zero { return "all-clear time must be positive" }
         return nil
     }

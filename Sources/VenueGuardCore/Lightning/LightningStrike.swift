@@ -20,7 +20,7 @@ public struct LightningStrike: Hashable, Sendable {
 
         public var description: String {
             switch self {
-            case let .kilometres(km): "\(WBGTError.format(km)) km"
+            case let .kilometres(km): "\(NumberText.format(km)) km"
             case .overhead: "overhead"
             case .outOfRange: "out of range"
             }

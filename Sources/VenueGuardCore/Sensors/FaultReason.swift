@@ -43,12 +43,12 @@ public enum FaultReason: Hashable, Sendable, CustomStringConvertible {
         case .noResponse: "no response"
         case .timeout: "timeout"
         case .crcMismatch: "CRC mismatch"
-        case let .implausible(q, v): "implausible \(q.label) \(WBGTError.format(v)) \(q.unit.rawValue)"
-        case let .implausibleJump(q, from, to): "implausible \(q.label) jump \(WBGTError.format(from)) → \(WBGTError.format(to)) \(q.unit.rawValue)"
+        case let .implausible(q, v): "implausible \(q.label) \(NumberText.format(v)) \(q.unit.rawValue)"
+        case let .implausibleJump(q, from, to): "implausible \(q.label) jump \(NumberText.format(from)) → \(NumberText.format(to)) \(q.unit.rawValue)"
         case let .stuck(d): "stuck value (identical for \(DurationText.format(d)))"
         case .unplugged: "unplugged"
         case let .initialisation(why): "initialisation failed: \(why)"
-        case let .powerOnValue(v): "power-on value \(WBGTError.format(v)) (not a measurement)"
+        case let .powerOnValue(v): "power-on value \(NumberText.format(v)) (not a measurement)"
         case let .other(why): why
         }
     }

@@ -85,7 +85,8 @@ public struct VenueEngine: Sendable {
         noteHealthTransitions(sensorStatuses, at: t)
 
         var venueReasons: [String] = []
-        let (lightningState, assessment) = assessLightning(at: t, reasons: &venueReasons)
+        var venueDetails: [String] = []
+        let (lightningState, assessment) = assessLightning(at: t, reasons: &venueReasons, details: &venueDetails)
         if heatAlert != .none {
             venueReasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)) in force")
         }
@@ -110,7 +111,8 @@ public struct VenueEngine: Sendable {
             at: now, areas: areas, overall: overall, heatLevel: heatLevel, lightning: lightningState,
             lightningStrike: assessment.holdingStrike, lightningEndsAt: assessment.endsAt, heatAlert: heatAlert,
             thunderAdvisory: thunderAdvisory, signal: signal, sensors: sensorStatuses,
-            reasons: venueReasons + areas.flatMap { area in area.reasons.map { "\(area.id): \($0)" } })
+            reasons: venueReasons + areas.flatMap { area in area.reasons.map { "\(area.id): \($0)" } },
+            details: venueDetails + areas.flatMap { area in area.details.map { "\(area.id): \($0)" } })
         noteStatusChanges(status, at: t)
         previous = status
         return status
@@ -133,13 +135,16 @@ public struct VenueEngine: Sendable {
         }
     }
 
-    private func assessLightning(at t: MonotonicInstant, reasons: inout [String]) -> (LightningState, LightningMonitor.Assessment) {
+    private func assessLightning(at t: MonotonicInstant, reasons: inout [String], details: inout [String]) -> (LightningState, LightningMonitor.Assessment) {
         let assessment = lightning.assess(at: t, advisory: thunderAdvisory)
         var state = assessment.state
+        let p = model.parameters.lightning
         switch state {
         case .danger, .watch:
             if let strike = assessment.holdingStrike, let ends = assessment.endsAt {
-                reasons.append("lightning \(state.rawValue): strike \(strike.distance) at \(strike.at), holds until \(ends) unless another comes")
+                let radius = state == .danger ? p.dangerRadiusKm : p.watchRadiusKm
+                reasons.append("lightning \(state.rawValue): a strike within \(NumberText.format(radius)) km less than \(DurationText.format(p.allClear)) ago")
+                details.append("lightning \(state.rawValue) held by the strike \(strike.distance) at \(strike.at) until \(ends) unless another comes")
             }
             if thunderAdvisory { reasons.append("thunder advisory/warning (雷注意報/警報) in force") }
         case .clear, .unknown:
@@ -161,6 +166,7 @@ public struct VenueEngine: Sendable {
     private mutating func evaluateArea(_ area: AreaDescriptor, now: Timestamp, lightning: LightningState) -> AreaStatus {
         let t = now.monotonic
         var reasons: [String] = []
+        var details: [String] = []
         for id in area.sensors {
             guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative else { continue }
             let health = tracker.health(at: t)
@@ -181,7 +187,7 @@ public struct VenueEngine: Sendable {
             reasons.append(describe(result, level: measured!, thresholds: thresholds))
             if let hold = tracker.hold {
                 let scaleName = hold.scale == .wbgt ? "WBGT" : "air temperature"
-                reasons.append("holding \(hold.level.rawValue) until \(scaleName) stays at or below \(WBGTError.format(hold.stepDownAtOrBelow)) °C for \(DurationText.format(hold.dwell))")
+                details.append("holding \(hold.level.rawValue) until \(scaleName) stays at or below \(NumberText.format(hold.stepDownAtOrBelow)) °C for \(DurationText.format(hold.dwell)) (\(DurationText.format(hold.remaining)) to go)")
             }
             reasons.append(contentsOf: result.notes)
         case let .failure(error):
@@ -230,7 +236,7 @@ public struct VenueEngine: Sendable {
             }
         }
         return AreaStatus(id: area.id, name: area.name, exposure: area.exposure, status: status, heatLevel: heatLevel,
-                          estimate: estimate, estimateError: estimateError, hold: tracker.hold, reasons: reasons)
+                          estimate: estimate, estimateError: estimateError, hold: tracker.hold, reasons: reasons, details: details)
     }
 
     private func describe(_ estimate: WBGTEstimate, level: HeatLevel, thresholds: HeatThresholds) -> String {
@@ -239,9 +245,9 @@ public struct VenueEngine: Sendable {
         let upper = HeatLevel.allCases.first { $0 > level }.flatMap { thresholds.lowerBound(of: $0) }
         let band: String
         switch (lower, upper) {
-        case let (l?, u?): band = "\(WBGTError.format(l))–\(WBGTError.format(u)) °C"
-        case let (l?, nil): band = "≥ \(WBGTError.format(l)) °C"
-        case let (nil, u?): band = "< \(WBGTError.format(u)) °C"
+        case let (l?, u?): band = "\(NumberText.format(l))–\(NumberText.format(u)) °C"
+        case let (l?, nil): band = "≥ \(NumberText.format(l)) °C"
+        case let (nil, u?): band = "< \(NumberText.format(u)) °C"
         case (nil, nil): band = ""
         }
         var text = "\(level.rawValue) (\(level.japaneseName)): \(scaleName) \(band) by \(estimate.method.rawValue)"

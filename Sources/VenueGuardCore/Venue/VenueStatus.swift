@@ -18,6 +18,8 @@ public struct AreaStatus: Hashable, Sendable {
     public var hold: HeatLevelTracker.Hold?
     /// Why the status is what it is, in words (stable while the status is: no live numbers).
     public var reasons: [String]
+    /// Changing particulars behind the reasons (how long a level is still held, …).
+    public var details: [String]
 }
 
 /// A sensor's state as shown to people and subscribers.
@@ -58,6 +60,8 @@ public struct VenueStatus: Hashable, Sendable {
     public var sensors: [SensorStatus]
     /// Venue-wide reasons (lightning, alerts), then each area's, prefixed with its id.
     public var reasons: [String]
+    /// Changing particulars (the strike holding the lightning state, levels held by hysteresis), prefixed likewise.
+    public var details: [String]
 
     /// The area with `id`.
     public func area(_ id: AreaID) -> AreaStatus? { areas.first { $0.id == id } }

@@ -18,18 +18,11 @@ public enum WBGTError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .notApplicable(method, why):
             "\(method.rawValue) does not apply: \(why)"
         case let .implausible(quantity, value):
-            "\(quantity.label) \(Self.format(value)) \(quantity.unit.rawValue) is impossible (plausible: \(Self.format(quantity.plausibleRange.lowerBound))…\(Self.format(quantity.plausibleRange.upperBound)) \(quantity.unit.rawValue))"
+            "\(quantity.label) \(NumberText.format(value)) \(quantity.unit.rawValue) is impossible (plausible: \(NumberText.format(quantity.plausibleRange.lowerBound))…\(NumberText.format(quantity.plausibleRange.upperBound)) \(quantity.unit.rawValue))"
         case let .outsideValidity(method, what):
             "\(method.rawValue) is not valid here: \(what)"
         case let .invalidParameter(what):
             what
         }
-    }
-
-    static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        let rounded = (value * 100).rounded() / 100
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
-        return String(rounded)
     }
 }

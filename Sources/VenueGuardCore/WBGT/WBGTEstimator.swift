@@ -130,7 +130,7 @@ public enum WBGTEstimator {
                     return .success(WBGTEstimate(method: .indoorChart, wbgt: IndoorChart.wbgt(air: ta, relativeHumidity: rh),
                                                  airTemperature: ta, inputs: used, estimated: []))
                 }
-                return .failure(.outsideValidity(method, "air temperature \(WBGTError.format(ta)) °C is above the chart's \(WBGTError.format(IndoorChart.airTemperatureRange.upperBound)) °C"))
+                return .failure(.outsideValidity(method, "air temperature \(NumberText.format(ta)) °C is above the chart's \(NumberText.format(IndoorChart.airTemperatureRange.upperBound)) °C"))
             }
             // Below the chart's 20 % the fit is used at 20 %: it then reads slightly hot, the safe side.
             let chartRH = max(rh, IndoorChart.humidityRange.lowerBound)

@@ -1,0 +1,361 @@
+import Foundation
+import VenueGuardCore
+
+/// Reads a site file and its regional profile into a checked `SiteConfiguration`.
+/// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
+/// that do not exist are errors naming the file, the line and the key.
+public enum ConfigurationLoader {
+    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation"]
+    static let siteKeys = ["id", "name", "region", "latitude", "longitude", "elevation", "utc_offset"]
+    static let areaKeys = ["id", "name", "exposure", "sensors", "method", "defaults"]
+    static let defaultsKeys = ["wind_speed", "solar_radiation", "assume_clear_sky", "pressure"]
+    static let regionKeys = ["name", "description", "heat", "lightning"]
+
+    /// Loads the site file at `path`.
+    public static func load(path: String) throws -> SiteConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the file (\(Self.reason(error)))")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses site-file text; `file` names it in errors and anchors relative paths.
+    public static func parse(yaml: String, file: String) throws -> SiteConfiguration {
+        let root = try ConfigValue.parse(yaml: yaml, file: file).mapping(allowed: rootKeys)
+        var warnings: [ConfigError] = []
+        let directory = (file as NSString).deletingLastPathComponent
+
+        // Site.
+        let siteNode = try root.required("site").mapping(allowed: siteKeys)
+        let siteID = try identifier(siteNode.required("id"))
+        var location: GeoLocation?
+        let latitude = try siteNode["latitude"].map { try $0.double() }
+        let longitude = try siteNode["longitude"].map { try $0.double() }
+        switch (latitude, longitude) {
+        case let (lat?, lon?):
+            guard (-90...90).contains(lat) else { throw siteNode["latitude"]!.error("latitude must be between -90 and 90") }
+            guard (-180...180).contains(lon) else { throw siteNode["longitude"]!.error("longitude must be between -180 and 180") }
+            location = GeoLocation(latitude: lat, longitude: lon)
+        case (nil, nil):
+            break
+        default:
+            throw siteNode.value.error("give both latitude and longitude, or neither")
+        }
+        let elevation = try siteNode["elevation"].map { try $0.double() }
+        var utcOffset = 9 * 3600
+        if let node = siteNode["utc_offset"] {
+            guard let parsed = parseUTCOffset(try node.string()) else { throw node.error("expected an offset such as +09:00") }
+            utcOffset = parsed
+        }
+        let site = SiteDescriptor(id: siteID, name: try siteNode["name"]?.string() ?? siteID, location: location,
+                                  elevation: elevation, utcOffsetSeconds: utcOffset)
+
+        // Safety parameters: standard → region → site.
+        var layers = SafetyParameterLayers()
+        var regionName = "standard"
+        var regionFile: String?
+        if let regionNode = siteNode["region"] {
+            regionName = try regionNode.string()
+            if let resolved = resolveRegion(regionName, relativeTo: directory) {
+                regionFile = resolved
+                let regionText: String
+                do {
+                    regionText = try String(contentsOfFile: resolved, encoding: .utf8)
+                } catch {
+                    throw regionNode.error("cannot read regional profile \(resolved) (\(Self.reason(error)))")
+                }
+                let regionRoot = try ConfigValue.parse(yaml: regionText, file: resolved).mapping(allowed: regionKeys)
+                let shownName = try regionRoot["name"]?.string() ?? regionName
+                try layers.apply(root: regionRoot) { .region(name: shownName, file: resolved, line: $0) }
+            } else if regionName != "standard" {
+                let looked = regionSearchPaths(regionName, relativeTo: directory).joined(separator: ", ")
+                throw regionNode.error("regional profile '\(regionName)' not found (looked for \(looked))")
+            }
+        }
+        try layers.apply(root: root) { .site(file: file, line: $0) }
+        let parameters = try layers.parameters()
+
+        // Sensors.
+        var sensors: [SensorConfiguration] = []
+        var sensorLines: [SensorID: Int?] = [:]
+        for node in try root["sensors"]?.sequence() ?? [] {
+            let sensor = try parseSensor(node)
+            if sensorLines[sensor.descriptor.id] != nil {
+                throw node.error("sensor id '\(sensor.descriptor.id)' is already used by the sensor at line \(sensorLines[sensor.descriptor.id]!.map(String.init) ?? "?")")
+            }
+            sensorLines[sensor.descriptor.id] = node.line
+            sensors.append(sensor)
+        }
+
+        // Areas.
+        var areas: [AreaDescriptor] = []
+        guard let areaNodes = try root["areas"]?.sequence(), !areaNodes.isEmpty else {
+            throw root.value.error("at least one area is required under 'areas'")
+        }
+        for node in areaNodes {
+            let area = try parseArea(node, knownSensors: sensorLines)
+            if areas.contains(where: { $0.id == area.id }) { throw node.error("area id '\(area.id)' is used twice") }
+            if area.exposure == .outdoor && location == nil {
+                warnings.append(node.error("outdoor area '\(area.id)' but no site latitude/longitude: sun-based estimates (liljegren, clear sky) are unavailable"))
+            }
+            areas.append(area)
+        }
+        for sensor in sensors where !areas.contains(where: { $0.sensors.contains(sensor.descriptor.id) }) && !sensor.descriptor.detectsLightning {
+            warnings.append(ConfigError(file: file, line: sensor.line, key: "sensors", message: "sensor '\(sensor.descriptor.id)' is in no area: its readings are published but judge nothing"))
+        }
+
+        // Signal.
+        let signal = try parseSignal(root["signal"], areas: areas)
+
+        // Backend and simulation.
+        var hardware = HardwareBackend.simulated
+        if let node = root["hardware"] { hardware = try node.choice(HardwareBackend.allCases.map { ($0.rawValue, $0) }) }
+        var simulation: SimulationSettings?
+        if let node = root["simulation"] {
+            let mapping = try node.mapping(allowed: ["scenario", "speed"])
+            let scenario = try mapping.required("scenario").string()
+            let speed = try mapping["speed"]?.double() ?? 1
+            guard speed > 0 else { throw mapping["speed"]!.error("speed must be positive") }
+            simulation = SimulationSettings(scenario: scenario.hasPrefix("/") ? scenario : (directory as NSString).appendingPathComponent(scenario),
+                                            speed: speed)
+        }
+
+        let model = VenueModel(site: site, areas: areas, sensors: sensors.map(\.descriptor), parameters: parameters,
+                               signalAreas: signal.areas)
+        if let problem = model.problems().first { throw ConfigError(file: file, line: nil, key: nil, message: problem) }
+        return SiteConfiguration(file: file, model: model, region: (regionName, regionFile), parameterLayers: layers,
+                                 sensors: sensors, signal: signal, hardware: hardware, simulation: simulation, warnings: warnings)
+    }
+
+    // MARK: - Pieces
+
+    static func identifier(_ node: ConfigValue) throws -> String {
+        let text = try node.string()
+        let allowed = text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        guard !text.isEmpty, allowed, text.count <= 64 else {
+            throw node.error("'\(text)' is not a valid id: use letters, digits, '-' and '_' (it appears in MQTT topics)")
+        }
+        return text
+    }
+
+    static func parseUTCOffset(_ text: String) -> Int? {
+        if text == "Z" || text == "UTC" { return 0 }
+        let sign: Int
+        switch text.first {
+        case "+": sign = 1
+        case "-": sign = -1
+        default: return nil
+        }
+        let parts = text.dropFirst().split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...14).contains(h), (0..<60).contains(m) else { return nil }
+        return sign * (h * 3600 + m * 60)
+    }
+
+    static func regionSearchPaths(_ name: String, relativeTo directory: String) -> [String] {
+        if name.contains("/") || name.hasSuffix(".yaml") {
+            return [name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)]
+        }
+        return [(directory as NSString).appendingPathComponent("regions/\(name).yaml"),
+                "/etc/venueguard/regions/\(name).yaml",
+                "/usr/share/venueguard/regions/\(name).yaml"]
+    }
+
+    static func resolveRegion(_ name: String, relativeTo directory: String) -> String? {
+        regionSearchPaths(name, relativeTo: directory).first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static func quantities(_ node: ConfigValue) throws -> [Quantity] {
+        try node.sequence(allowScalar: true).map { item in
+            try item.choice(Quantity.allCases.filter { $0 != .lightningDistance }.map { ($0.rawValue, $0) })
+        }
+    }
+
+    static func parseSensor(_ node: ConfigValue) throws -> SensorConfiguration {
+        // The kind decides which keys are allowed, so read it first.
+        guard case let .mapping(values, _, _) = node.content, let kindNode = values["kind"] else {
+            if case .mapping = node.content { throw node.error("a sensor needs a 'kind' (\(SensorKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            throw node.error("expected a sensor mapping (id, kind, …)")
+        }
+        let kind = try kindNode.choice(SensorKind.allCases.map { ($0.rawValue, $0) })
+        let mapping = try node.mapping(allowed: SensorKind.commonKeys + kind.optionKeys)
+        let id = SensorID(try identifier(mapping.required("id")))
+        let period = try mapping["period"]?.duration() ?? kind.defaultPeriod
+        guard period > .zero else { throw mapping["period"]!.error("period must be positive") }
+        let maxAge = try mapping["max_age"]?.duration()
+        if let maxAge, maxAge < period { throw mapping["max_age"]!.error("max_age must be at least the period (\(DurationText.format(period)))") }
+        let trust = try mapping["trust"]?.choice(SensorTrust.allCases.map { ($0.rawValue, $0) }) ?? kind.defaultTrust
+        var stuckAfter: Duration? = .seconds(900)
+        if let node = mapping["stuck_after"] {
+            if case let .scalar(text, _) = node.content, text == "never" { stuckAfter = nil } else { stuckAfter = try node.duration() }
+        }
+
+        var quantities = kind.defaultQuantities
+        if let node = mapping["quantities"] { quantities = try self.quantities(node) }
+        if let node = mapping["quantity"] { quantities = try self.quantities(node) }
+        var globeDiameter: Double?
+        if let node = mapping["role"] {
+            let role = try node.choice(TemperatureRole.allCases.map { ($0.rawValue, $0) })
+            if mapping["quantities"] == nil { quantities = [role.quantity] }
+        } else if kind == .ds18b20 {
+            throw mapping.value.error("a ds18b20 needs a 'role': air, globe or natural_wet_bulb")
+        }
+        if let node = mapping["globe_diameter_mm"] {
+            let millimetres = try node.double()
+            guard (20...300).contains(millimetres) else { throw node.error("globe diameter must be 20–300 mm (the standard globe is 150 mm)") }
+            globeDiameter = millimetres / 1000
+        }
+        if quantities.contains(.globeTemperature) && globeDiameter == nil {
+            throw mapping.value.error("a globe thermometer needs 'globe_diameter_mm' (150 for the standard globe, 40 for a ping-pong ball)")
+        }
+        let detectsLightning: Bool
+        if kind == .simulated, let node = mapping["detects_lightning"] { detectsLightning = try node.bool() } else { detectsLightning = kind.detectsLightning }
+        if quantities.isEmpty && !detectsLightning {
+            throw mapping.value.error("sensor '\(id)' provides no quantities: give 'quantities' (or 'role')")
+        }
+        var mountingHeight: Double?
+        if let node = mapping["mounting_height_m"] {
+            mountingHeight = try node.double()
+            guard mountingHeight! > 0 && mountingHeight! <= 100 else { throw node.error("mounting height must be 0–100 m") }
+        }
+        if let node = mapping["address"] {
+            let address = try node.int()
+            guard (0x03...0x77).contains(address) else { throw node.error("I2C address must be 0x03–0x77") }
+        }
+        var options: [String: ConfigValue] = [:]
+        for key in mapping.keys where kind.optionKeys.contains(key) {
+            if let value = mapping[key] { options[key] = value }
+        }
+        let descriptor = SensorDescriptor(id: id, kind: kind.rawValue, quantities: quantities, samplingPeriod: period, maxAge: maxAge,
+                                          trust: trust, globeDiameter: globeDiameter, mountingHeight: mountingHeight,
+                                          stuckAfter: stuckAfter, detectsLightning: detectsLightning)
+        return SensorConfiguration(descriptor: descriptor, kind: kind, options: options, line: node.line)
+    }
+
+    static func parseArea(_ node: ConfigValue, knownSensors: [SensorID: Int?]) throws -> AreaDescriptor {
+        let mapping = try node.mapping(allowed: areaKeys)
+        let id = AreaID(try identifier(mapping.required("id")))
+        let exposure = try mapping.required("exposure").choice(Exposure.allCases.map { ($0.rawValue, $0) })
+        var sensorIDs: [SensorID] = []
+        for item in try mapping["sensors"]?.sequence() ?? [] {
+            let sensorID = SensorID(try item.string())
+            guard knownSensors[sensorID] != nil else {
+                let known = knownSensors.keys.map(\.rawValue).sorted().joined(separator: ", ")
+                throw item.error("sensor '\(sensorID)' is not defined under 'sensors' (defined: \(known.isEmpty ? "none" : known))")
+            }
+            sensorIDs.append(sensorID)
+        }
+        if sensorIDs.isEmpty { throw mapping.value.error("area '\(id)' needs at least one sensor under 'sensors'") }
+        var method: WBGTMethod?
+        if let node = mapping["method"], try node.string() != "auto" {
+            method = try node.choice(WBGTMethod.allCases.map { ($0.rawValue, $0) })
+        }
+        var defaults = AreaDefaults(assumeClearSky: exposure == .outdoor)
+        if let node = mapping["defaults"] {
+            let d = try node.mapping(allowed: defaultsKeys)
+            defaults.windSpeed = try d["wind_speed"].map { try bounded($0, .windSpeed) }
+            defaults.solarRadiation = try d["solar_radiation"].map { try bounded($0, .solarRadiation) }
+            defaults.pressure = try d["pressure"].map { try bounded($0, .pressure) }
+            if let clear = d["assume_clear_sky"] { defaults.assumeClearSky = try clear.bool() }
+        }
+        return AreaDescriptor(id: id, name: try mapping["name"]?.string() ?? id.rawValue, exposure: exposure, sensors: sensorIDs,
+                              method: method, defaults: defaults)
+    }
+
+    static func bounded(_ node: ConfigValue, _ quantity: Quantity) throws -> Double {
+        let value = try node.double()
+        guard quantity.plausibleRange.contains(value) else {
+            throw node.error("\(quantity.label) \(NumberText.format(value)) \(quantity.unit.rawValue) is outside \(NumberText.format(quantity.plausibleRange.lowerBound))–\(NumberText.format(quantity.plausibleRange.upperBound))")
+        }
+        return value
+    }
+
+    static func parseSignal(_ node: ConfigValue?, areas: [AreaDescriptor]) throws -> SignalConfiguration {
+        let defaultLamps: [Lamp: OutputLine] = [
+            .green: OutputLine(chip: "gpiochip0", line: 17, activeLow: false),
+            .yellow: OutputLine(chip: "gpiochip0", line: 27, activeLow: false),
+            .red: OutputLine(chip: "gpiochip0", line: 22, activeLow: false),
+            .blue: OutputLine(chip: "gpiochip0", line: 23, activeLow: false),
+        ]
+        guard let node else {
+            return SignalConfiguration(areas: areas.map(\.id), lamps: defaultLamps,
+                                       buzzer: OutputLine(chip: "gpiochip0", line: 24, activeLow: false),
+                                       button: InputLine(chip: "gpiochip0", line: 25, activeLow: true, debounce: .milliseconds(30)))
+        }
+        let mapping = try node.mapping(allowed: ["areas", "lamps", "buzzer", "button"])
+        var shown: [AreaID] = []
+        if let list = mapping["areas"] {
+            for item in try list.sequence() {
+                let id = AreaID(try item.string())
+                guard areas.contains(where: { $0.id == id }) else {
+                    throw item.error("area '\(id)' is not defined under 'areas' (defined: \(areas.map(\.id.rawValue).joined(separator: ", ")))")
+                }
+                shown.append(id)
+            }
+        } else {
+            shown = areas.map(\.id)
+        }
+        var lamps = defaultLamps
+        if let lampNode = mapping["lamps"] {
+            let lampMapping = try lampNode.mapping(allowed: Lamp.allCases.map(\.rawValue))
+            lamps = [:]
+            for key in lampMapping.keys {
+                guard let value = lampMapping[key] else { continue }
+                lamps[Lamp(rawValue: key)!] = try outputLine(value)
+            }
+            for required in [Lamp.green, .yellow, .red] where lamps[required] == nil {
+                throw lampNode.error("the signal tower needs a \(required.rawValue) lamp (blue is optional)")
+            }
+        }
+        let buzzer = try mapping["buzzer"].map(outputLine)
+        var button: InputLine?
+        if let buttonNode = mapping["button"] {
+            let b = try buttonNode.mapping(allowed: ["chip", "line", "active", "debounce"])
+            button = InputLine(chip: try b["chip"]?.string() ?? "gpiochip0", line: try lineNumber(b.required("line")),
+                               activeLow: try b["active"].map { try $0.choice([("low", true), ("high", false)]) } ?? true,
+                               debounce: try b["debounce"]?.duration() ?? .milliseconds(30))
+        }
+        return SignalConfiguration(areas: shown, lamps: lamps, buzzer: buzzer, button: button)
+    }
+
+    static func lineNumber(_ node: ConfigValue) throws -> Int {
+        let value = try node.int()
+        guard (0...1023).contains(value) else { throw node.error("GPIO line offset must be 0–1023") }
+        return value
+    }
+
+    static func outputLine(_ node: ConfigValue) throws -> OutputLine {
+        let m = try node.mapping(allowed: ["chip", "line", "active"])
+        return OutputLine(chip: try m["chip"]?.string() ?? "gpiochip0", line: try lineNumber(m.required("line")),
+                          activeLow: try m["active"].map { try $0.choice([("low", true), ("high", false)]) } ?? false)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileReadNoSuchFileError { return "no such file" }
+        return nsError.localizedDescription
+    }
+}
+
+extension ConfigurationLoader {
+    /// Loads a regional profile on its own (for the calculator): the standard parameters
+    /// overridden by the file, checked like a site's.
+    public static func loadRegionProfile(path: String) throws -> (name: String, parameters: SafetyParameters) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the regional profile (\(reason(error)))")
+        }
+        let root = try ConfigValue.parse(yaml: text, file: path).mapping(allowed: regionKeys)
+        let name = try root["name"]?.string() ?? (path as NSString).lastPathComponent
+        var layers = SafetyParameterLayers()
+        try layers.apply(root: root) { .region(name: name, file: path, line: $0) }
+        return (name, try layers.parameters())
+    }
+}

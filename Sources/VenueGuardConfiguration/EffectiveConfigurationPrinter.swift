@@ -1,0 +1,106 @@
+import VenueGuardCore
+
+/// Renders the effective configuration (standard → region → site) as YAML, each safety
+/// parameter annotated with the layer it came from — what `venueguard check-config` prints.
+public enum EffectiveConfigurationPrinter {
+    /// The effective configuration as YAML text with provenance comments.
+    public static func render(_ configuration: SiteConfiguration) -> String {
+        let model = configuration.model
+        var out: [String] = []
+        out.append("# Effective configuration of \(configuration.file)")
+        out.append("# Safety parameters: standard (club guide §12) → region → site; each says where it came from.")
+        out.append("site:")
+        out.append("  id: \(model.site.id)")
+        out.append("  name: \(quoted(model.site.name))")
+        out.append("  region: \(configuration.region.name)  # \(configuration.region.file ?? "built-in standard")")
+        if let location = model.site.location {
+            out.append("  latitude: \(location.latitude)")
+            out.append("  longitude: \(location.longitude)")
+        }
+        if let elevation = model.site.elevation { out.append("  elevation: \(NumberText.format(elevation))") }
+        out.append("  utc_offset: \"\(offsetText(model.site.utcOffsetSeconds))\"")
+        out.append("hardware: \(configuration.hardware.rawValue)")
+        if let simulation = configuration.simulation {
+            out.append("simulation:")
+            out.append("  scenario: \(simulation.scenario)")
+            out.append("  speed: \(NumberText.format(simulation.speed))")
+        }
+
+        // Parameters, grouped by section, in the fixed order.
+        var printedPrefixes: Set<String> = []
+        for entry in configuration.parameterLayers.entries {
+            let parts = entry.key.split(separator: ".").map(String.init)
+            for depth in 1..<parts.count {
+                let prefix = parts[0..<depth].joined(separator: ".")
+                if printedPrefixes.insert(prefix).inserted {
+                    out.append(String(repeating: "  ", count: depth - 1) + parts[depth - 1] + ":")
+                }
+            }
+            out.append(String(repeating: "  ", count: parts.count - 1) + "\(parts.last!): \(entry.text)  # \(entry.source)")
+        }
+
+        out.append("areas:")
+        for area in model.areas {
+            out.append("  - id: \(area.id)")
+            out.append("    name: \(quoted(area.name))")
+            out.append("    exposure: \(area.exposure.rawValue)")
+            out.append("    sensors: [\(area.sensors.map(\.rawValue).joined(separator: ", "))]")
+            out.append("    method: \(area.method?.rawValue ?? "auto")")
+            out.append("    defaults:")
+            out.append("      wind_speed: \(area.defaults.windSpeed.map(NumberText.format) ?? "none  # assumed \(area.exposure == .indoor ? NumberText.format(WBGTInputs.assumedIndoorWind) : NumberText.format(WBGTInputs.assumedOutdoorWind)) m/s when no sensor gives it")")
+            out.append("      solar_radiation: \(area.defaults.solarRadiation.map(NumberText.format) ?? "none")")
+            out.append("      assume_clear_sky: \(area.defaults.assumeClearSky)")
+            out.append("      pressure: \(area.defaults.pressure.map(NumberText.format) ?? "none  # standard atmosphere \(NumberText.format(model.site.standardPressure)) hPa when no sensor gives it")")
+        }
+        out.append("sensors:")
+        for sensor in configuration.sensors {
+            let d = sensor.descriptor
+            out.append("  - id: \(d.id)")
+            out.append("    kind: \(sensor.kind.rawValue)")
+            out.append("    provides: [\(d.quantities.map(\.rawValue).joined(separator: ", "))]\(d.detectsLightning ? "  # lightning detector" : "")")
+            out.append("    period: \(DurationText.format(d.samplingPeriod))")
+            out.append("    max_age: \(DurationText.format(d.maxAge))")
+            out.append("    trust: \(d.trust.rawValue)")
+            out.append("    stuck_after: \(d.stuckAfter.map(DurationText.format) ?? "never")")
+            if let diameter = d.globeDiameter { out.append("    globe_diameter_mm: \(NumberText.format(diameter * 1000))") }
+            if let height = d.mountingHeight { out.append("    mounting_height_m: \(NumberText.format(height))") }
+            for key in sensor.options.keys.sorted() {
+                out.append("    \(key): \(inline(sensor.options[key]!))")
+            }
+        }
+        out.append("signal:")
+        out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")
+        out.append("  lamps:")
+        for lamp in Lamp.allCases {
+            if let line = configuration.signal.lamps[lamp] {
+                out.append("    \(lamp.rawValue): { chip: \(line.chip), line: \(line.line), active: \(line.activeLow ? "low" : "high") }")
+            }
+        }
+        if let buzzer = configuration.signal.buzzer {
+            out.append("  buzzer: { chip: \(buzzer.chip), line: \(buzzer.line), active: \(buzzer.activeLow ? "low" : "high") }")
+        }
+        if let button = configuration.signal.button {
+            out.append("  button: { chip: \(button.chip), line: \(button.line), active: \(button.activeLow ? "low" : "high"), debounce: \(DurationText.format(button.debounce)) }")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func offsetText(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let magnitude = abs(seconds)
+        let h = magnitude / 3600, m = (magnitude % 3600) / 60
+        return "\(sign)\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
+    }
+
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func inline(_ value: ConfigValue) -> String {
+        switch value.content {
+        case let .scalar(text, quotedText): return quotedText ? quoted(text) : text
+        case let .sequence(items): return "[" + items.map(inline).joined(separator: ", ") + "]"
+        case let .mapping(values, order, _): return "{ " + order.map { "\($0): \(inline(values[$0]!))" }.joined(separator: ", ") + " }"
+        }
+    }
+}

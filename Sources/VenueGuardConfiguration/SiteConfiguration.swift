@@ -1,0 +1,86 @@
+import VenueGuardCore
+
+/// A site file, parsed and checked: the venue model the safety logic runs on, plus what the
+/// daemon needs to wire it (sensor kinds and their options, outputs, backend, simulation).
+public struct SiteConfiguration: Sendable {
+    /// The site file.
+    public var file: String
+    /// The venue model (site, areas, sensors, effective safety parameters).
+    public var model: VenueModel
+    /// The regional profile's name and the file it came from (`nil`: the built-in standard).
+    public var region: (name: String, file: String?)
+    /// Every safety parameter with where it came from.
+    public var parameterLayers: SafetyParameterLayers
+    /// Each sensor's kind and kind-specific options, in configuration order.
+    public var sensors: [SensorConfiguration]
+    /// Lamps, buzzer and button.
+    public var signal: SignalConfiguration
+    /// Which hardware backend runs the sensors and outputs.
+    public var hardware: HardwareBackend
+    /// The scenario and speed for the simulated backend.
+    public var simulation: SimulationSettings?
+    /// Things that are allowed but probably not what the user wants.
+    public var warnings: [ConfigError]
+}
+
+/// One configured sensor.
+public struct SensorConfiguration: Sendable {
+    /// What Core needs to know.
+    public var descriptor: SensorDescriptor
+    /// The kind.
+    public var kind: SensorKind
+    /// The kind-specific keys as written (bus, address, port, …), checked against the kind's allowed keys.
+    public var options: [String: ConfigValue]
+    /// The line of the sensor's entry.
+    public var line: Int?
+}
+
+/// Which implementation backs sensors and outputs.
+public enum HardwareBackend: String, Sendable, CaseIterable {
+    /// Scenario-driven simulated hardware (a laptop, CI, the demo).
+    case simulated
+    /// The real Linux devices (I2C, GPIO, 1-Wire, serial).
+    case linux
+}
+
+/// Settings for the simulated backend.
+public struct SimulationSettings: Sendable {
+    /// The scenario file, resolved relative to the site file.
+    public var scenario: String
+    /// How many scenario seconds pass per real second in `run`.
+    public var speed: Double
+}
+
+/// A GPIO output line.
+public struct OutputLine: Sendable, Hashable {
+    /// The gpiochip, by name (`gpiochip0`) or label (`pinctrl-bcm2711`).
+    public var chip: String
+    /// The line offset on the chip (the BCM GPIO number on a Raspberry Pi).
+    public var line: Int
+    /// Whether the output is lit/sounding when the line is low.
+    public var activeLow: Bool
+}
+
+/// A GPIO input line for the acknowledge button.
+public struct InputLine: Sendable, Hashable {
+    /// The gpiochip.
+    public var chip: String
+    /// The line offset.
+    public var line: Int
+    /// Whether the button pulls the line low when pressed (the usual wiring with a pull-up).
+    public var activeLow: Bool
+    /// Debounce time (default 30 ms).
+    public var debounce: Duration
+}
+
+/// The signal tower, buzzer and acknowledge button.
+public struct SignalConfiguration: Sendable {
+    /// The areas the signal shows.
+    public var areas: [AreaID]
+    /// The lamps present, with their lines (lines matter only on real hardware).
+    public var lamps: [Lamp: OutputLine]
+    /// The buzzer, if any.
+    public var buzzer: OutputLine?
+    /// The acknowledge button, if any.
+    public var button: InputLine?
+}

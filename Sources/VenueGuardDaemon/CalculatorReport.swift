@@ -1,0 +1,81 @@
+import Foundation
+import VenueGuardCore
+
+/// The result of the mentors' WBGT calculator (`venueguard wbgt`), as text or JSON.
+public struct CalculatorReport {
+    /// The estimate.
+    public var estimate: WBGTEstimate
+    /// The level by the thresholds in force.
+    public var level: HeatLevel
+    /// The thresholds used.
+    public var thresholds: HeatThresholds
+    /// Where the thresholds came from (`standard` or a regional file).
+    public var thresholdSource: String
+
+    /// Estimates WBGT from `inputs` with `method` (or the best available) and judges it by `parameters`.
+    public static func make(inputs: WBGTInputs, method: WBGTMethod?, parameters: SafetyParameters,
+                            thresholdSource: String) -> Result<CalculatorReport, WBGTError> {
+        WBGTEstimator.estimate(inputs, method: method).map { estimate in
+            let thresholds = parameters.thresholds(for: estimate.scale)
+            return CalculatorReport(estimate: estimate, level: thresholds.level(of: estimate.index), thresholds: thresholds,
+                                    thresholdSource: thresholdSource)
+        }
+    }
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Human-readable text in English and Japanese.
+    public var text: String {
+        var lines: [String] = []
+        if let wbgt = estimate.wbgt {
+            lines.append("WBGT \(Self.f(wbgt)) °C  (method: \(estimate.method.rawValue) — \(estimate.method.summary))")
+        } else {
+            lines.append("No WBGT: judged by air temperature \(Self.f(estimate.airTemperature ?? .nan)) °C on the dry-bulb thresholds (method: temperature-only)")
+        }
+        lines.append("Level: \(level.rawValue) — \(level.englishName) / \(level.japaneseName)")
+        lines.append("What to do: \(level.guidance)")
+        lines.append("対応: \(level.japaneseGuidance)")
+        var parts: [String] = []
+        if let tnw = estimate.naturalWetBulb { parts.append("Tnw \(Self.f(tnw)) °C\(estimate.estimated.contains(.naturalWetBulb) ? " (estimated)" : "")") }
+        if let tg = estimate.globeTemperature { parts.append("Tg \(Self.f(tg)) °C\(estimate.estimated.contains(.globeTemperature) ? " (model's 2-inch globe)" : "")") }
+        if let tmrt = estimate.meanRadiantTemperature { parts.append("Tmrt \(Self.f(tmrt)) °C") }
+        if !parts.isEmpty { lines.append("Components: " + parts.joined(separator: ", ")) }
+        let inputs = estimate.inputs.keys.sorted().map { q in "\(q.symbol) \(NumberText.format(estimate.inputs[q]!.value)) \(q.unit.rawValue) [\(estimate.inputs[q]!.source)]" }
+        lines.append("Inputs: " + inputs.joined(separator: ", "))
+        let t = thresholds
+        lines.append("Thresholds (\(estimate.scale == .wbgt ? "WBGT" : "dry-bulb"), \(thresholdSource)): caution \(NumberText.format(t.caution)), warning \(NumberText.format(t.warning)), severe \(NumberText.format(t.severe)), stop \(NumberText.format(t.stop)) °C")
+        for note in estimate.notes { lines.append("Note: \(note)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One JSON object with at least `wbgt`, `method`, `level`, and `tnw`/`tg` where estimated.
+    public var json: String {
+        var object: [String: Any] = [
+            "wbgt": estimate.wbgt.map(Self.round) as Any? ?? NSNull(),
+            "method": estimate.method.rawValue,
+            "level": level.rawValue,
+            "level_ja": level.japaneseName,
+            "scale": estimate.scale.rawValue,
+            "guidance": level.guidance,
+            "guidance_ja": level.japaneseGuidance,
+            "estimated": estimate.estimated.map(\.rawValue).sorted(),
+            "notes": estimate.notes,
+            "thresholds": ["caution": thresholds.caution, "warning": thresholds.warning, "severe": thresholds.severe,
+                           "stop": thresholds.stop, "source": thresholdSource] as [String: Any],
+        ]
+        if let tnw = estimate.naturalWetBulb { object["tnw"] = Self.round(tnw) }
+        if let tg = estimate.globeTemperature { object["tg"] = Self.round(tg) }
+        if let tmrt = estimate.meanRadiantTemperature { object["tmrt"] = Self.round(tmrt) }
+        if let ta = estimate.airTemperature { object["ta"] = Self.round(ta) }
+        var inputs: [String: Any] = [:]
+        for (quantity, value) in estimate.inputs {
+            inputs[quantity.rawValue] = ["value": Self.round(value.value), "unit": quantity.unit.rawValue, "source": value.source.kind,
+                                         "detail": value.source.description]
+        }
+        object["inputs"] = inputs
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func round(_ v: Double) -> Double { (v * 100).rounded() / 100 }
+}

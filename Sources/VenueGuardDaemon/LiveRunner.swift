@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardSimulation
+
+/// A flag set from a signal handler and read by the run loop.
+public final class StopRequest: Sendable {
+    private let reason = Mutex<String?>(nil)
+    /// Creates an unset request.
+    public init() {}
+    /// Asks the loop to stop, giving why.
+    public func request(_ why: String) { reason.withLock { if $0 == nil { $0 = why } } }
+    /// Why a stop was asked for, if it was.
+    public var requested: String? { reason.withLock { $0 } }
+}
+
+/// Runs the venue in real time on simulated hardware: the scenario clock runs `speed` times
+/// faster than real time, the outputs are drawn at 20 frames a second on the real clock.
+public struct LiveRunner {
+    /// The configuration.
+    public var configuration: SiteConfiguration
+    /// The scenario the simulated hardware plays.
+    public var scenario: Scenario
+    /// Scenario seconds per real second.
+    public var speed: Double
+    /// Stop when the scenario ends (the demo), rather than holding its last values.
+    public var exitAtEnd: Bool
+
+    /// Creates a runner.
+    public init(configuration: SiteConfiguration, scenario: Scenario, speed: Double, exitAtEnd: Bool) {
+        self.configuration = configuration
+        self.scenario = scenario
+        self.speed = speed
+        self.exitAtEnd = exitAtEnd
+    }
+
+    /// Runs until the scenario ends (`exitAtEnd`) or `stop` is requested; leaves the outputs not monitoring.
+    public func run(renderer: SignalRenderer, stop: StopRequest) async {
+        let sources = SensorSourceFactory.simulated(configuration, scenario: scenario)
+        let pipeline = VenuePipeline(model: configuration.model, sources: sources, scenario: scenario)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let frame = Duration.milliseconds(50)
+        var nextFrame = started
+        var reason = "scenario ended"
+        while true {
+            if let why = stop.requested { reason = why; break }
+            let real = (clock.now - started).seconds
+            var scenarioTime = Duration.seconds(fractional: real * speed)
+            if scenarioTime > scenario.duration && exitAtEnd { scenarioTime = scenario.duration }
+            // Accelerated, one frame spans many evaluations: keep a chirp that one of them asked for.
+            var chirp: SignalIntent?
+            await pipeline.advance(to: .origin + scenarioTime) { status, _ in
+                if status.signal.buzzer != .off && !status.signal.buzzer.repeats { chirp = status.signal }
+            }
+            if var status = pipeline.latest {
+                if status.signal.buzzer == .off, let chirp, chirp.buzzerGeneration == status.signal.buzzerGeneration {
+                    status.signal.buzzer = chirp.buzzer
+                }
+                renderer.render(status, scenarioSeconds: scenarioTime.seconds, realSeconds: real)
+            }
+            if exitAtEnd && scenarioTime >= scenario.duration { break }
+            // A fixed cadence on the monotonic clock: frames do not drift when one runs late.
+            nextFrame = nextFrame + frame
+            if nextFrame < clock.now { nextFrame = clock.now }
+            try? await Task.sleep(until: nextFrame, clock: clock)
+        }
+        renderer.shutDown(reason: reason)
+    }
+}

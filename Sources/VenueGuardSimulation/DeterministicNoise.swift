@@ -1,0 +1,17 @@
+/// Small, repeatable measurement noise, so simulated sensors behave like real ones (whose
+/// raw words are never identical for long) and the same scenario always gives the same bytes.
+enum DeterministicNoise {
+    /// A value in [-1, 1] determined by `key` and `index` (FNV-1a, then SplitMix64).
+    static func unit(key: String, index: Int64) -> Double {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        var z = hash &+ UInt64(bitPattern: index) &* 0x9e3779b97f4a7c15
+        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
+        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53) * 2 - 1
+    }
+}

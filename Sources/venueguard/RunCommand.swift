@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import VenueGuardConfiguration
+import VenueGuardDaemon
+import VenueGuardSimulation
+
+/// `venueguard run --config FILE`: the daemon in real time.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the venue in real time and show the lamps and buzzer.",
+        discussion: "With 'hardware: simulated' the sensors play the configured scenario; the panel shows exactly what a mentor would see. Without a terminal, plain lines are printed instead of the panel.")
+
+    @Option(name: .shortAndLong, help: "The site configuration file (YAML).")
+    var config: String
+
+    @Option(help: "Scenario seconds per real second (simulated hardware).")
+    var speed: Double?
+
+    @Option(help: "A scenario file instead of the configuration's.")
+    var scenario: String?
+
+    @Flag(help: "Stop when the scenario ends (the demo).")
+    var exitAtEnd = false
+
+    @Flag(help: "Print plain lines even on a terminal.")
+    var plain = false
+
+    func run() async throws {
+        let configuration: SiteConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(path: config)
+        } catch let error as ConfigError {
+            fail(error.description)
+        }
+        for warning in configuration.warnings {
+            FileHandle.standardError.write(Data("venueguard: warning: \(warning)\n".utf8))
+        }
+        guard configuration.hardware == .simulated else {
+            fail("\(config): hardware '\(configuration.hardware.rawValue)' is not available in this build yet; use 'hardware: simulated'")
+        }
+        guard let scenarioPath = scenario ?? configuration.simulation?.scenario else {
+            fail("\(config): simulated hardware needs a scenario: set simulation.scenario or pass --scenario")
+        }
+        let loaded: Scenario
+        do {
+            loaded = try ScenarioLoader.load(path: scenarioPath, configuration: configuration)
+        } catch let error as ConfigError {
+            fail(error.description)
+        }
+        let rate = speed ?? configuration.simulation?.speed ?? 1
+        guard rate > 0 else { fail("--speed must be positive") }
+
+        let stop = StopRequest()
+        let handlers = SignalHandlers.install(stop)
+        defer { _ = handlers }
+        let renderer: SignalRenderer
+        if !plain && isatty(STDOUT_FILENO) == 1 {
+            renderer = TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds, write: output)
+        } else {
+            renderer = PlainSignalLog(utcOffsetSeconds: loaded.utcOffsetSeconds, write: output)
+        }
+        await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
+            .run(renderer: renderer, stop: stop)
+    }
+}

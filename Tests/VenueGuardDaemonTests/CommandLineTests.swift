@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// The `venueguard` command as a user runs it.
+struct CommandLineTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built executable next to the test bundle.
+    static var executable: URL {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("venueguard")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/venueguard")
+    }
+
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(UUID().uuidString).yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test("check-config prints the effective configuration for the demo")
+    func checkConfig() throws {
+        let result = try Self.run(["check-config", "Config/demo.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("stop: 31  # region standard"))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test("check-config on a bad file: one line naming file, line and key; non-zero exit", arguments: [
+        ("site:\n  id: x\n  colour: red\n", 3, "site.colour"),
+        ("site:\n  id: x\n  latitude: [1]\n  longitude: 1\n", 3, "site.latitude"),
+    ])
+    func checkConfigErrors(_ row: (String, Int, String)) throws {
+        let path = try Self.temporaryFile(row.0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["check-config", path])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("\(path):\(row.1): key '\(row.2)'"), "\(result.stderr)")
+    }
+
+    @Test("check-config on a missing file says so")
+    func missingFile() throws {
+        let result = try Self.run(["check-config", "/nonexistent/site.yaml"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("/nonexistent/site.yaml: cannot read the file"))
+    }
+
+    @Test("wbgt --json gives wbgt, method, level and the estimated components")
+    func calculatorJSON() throws {
+        let result = try Self.run(["wbgt", "--outdoor", "--ta", "35", "--rh", "60", "--wind", "0.5", "--solar", "1000",
+                                   "--lat", "35.68", "--lon", "139.77", "--time", "2024-08-01T12:00:00+09:00", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["method"] as? String == "liljegren")
+        #expect(object["level"] as? String == "stop")
+        #expect(abs((object["wbgt"] as! Double) - 37.90) < 0.05)
+        #expect(abs((object["tg"] as! Double) - 60.54) < 0.1)
+        #expect(abs((object["tnw"] as! Double) - 31.85) < 0.05)
+    }
+
+    @Test("wbgt text names the level in English and Japanese and what to do")
+    func calculatorText() throws {
+        let result = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--tg", "36", "--globe-mm", "150"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("method: globe"))
+        #expect(result.stdout.contains("severe") && result.stdout.contains("厳重警戒"))
+        #expect(result.stdout.contains("What to do:") && result.stdout.contains("対応:"))
+    }
+
+    @Test("wbgt: temperature only uses the dry-bulb thresholds (35 °C = stop)")
+    func calculatorDryBulb() throws {
+        let result = try Self.run(["wbgt", "--ta", "35.5", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["method"] as? String == "temperature-only")
+        #expect(object["level"] as? String == "stop")
+        #expect(object["wbgt"] is NSNull)
+    }
+
+    @Test("wbgt: impossible or invalid inputs give a clear error", arguments: [
+        (["wbgt", "--ta", "31", "--rh", "130"], "humidity 130 % is impossible"),
+        (["wbgt", "--ta", "45", "--rh", "50", "--method", "indoor-chart"], "indoor-chart is not valid here"),
+        (["wbgt", "--ta", "31", "--rh", "50", "--method", "liljegren"], "liljegren does not apply"),
+        (["wbgt", "--ta", "31", "--rh", "50", "--solar", "500"], "--solar applies outdoors"),
+        (["wbgt", "--ta", "31", "--tg", "40", "--globe-mm", "500"], "globe diameter"),
+        (["wbgt", "--rh", "50"], "give at least --ta"),
+    ])
+    func calculatorErrors(_ row: ([String], String)) throws {
+        let result = try Self.run(row.0)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(row.1), "\(result.stderr)")
+    }
+
+    @Test("simulate prints JSON lines; a scenario naming an unknown sensor is an error with its line")
+    func simulate() throws {
+        let ok = try Self.run(["simulate", "Config/scenarios/thunderstorm.yaml", "--config", "Config/demo.yaml"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.split(separator: "\n").count > 3)
+        let path = try Self.temporaryFile("start: 2024-08-01T12:00:00+09:00\nduration: 1h\nsamples:\n  nobody:\n    humidity: { 0m: 50 }\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bad = try Self.run(["simulate", path, "--config", "Config/demo.yaml"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(path):4: key 'samples.nobody': no sensor 'nobody'"), "\(bad.stderr)")
+    }
+
+    @Test("run without a terminal prints plain lines and ends in the not-monitoring state")
+    func runPlain() throws {
+        let result = try Self.run(["run", "--config", "Config/demo.yaml", "--scenario", "Config/scenarios/thunderstorm.yaml",
+                                   "--speed", "20000", "--exit-at-end"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("lightning=danger"))
+        #expect(result.stdout.hasSuffix("stopped (scenario ended): lamps off, buzzer silent — not monitoring\n"))
+    }
+}
