@@ -90,6 +90,13 @@ public enum ConfigurationLoader {
             sensors.append(sensor)
         }
 
+        // Several 1-Wire thermometers cannot be told apart without their ids.
+        let unnamed = sensors.filter { $0.kind == .ds18b20 && $0.device == nil }
+        if sensors.filter({ $0.kind == .ds18b20 }).count > 1, let first = unnamed.first {
+            throw ConfigError(file: file, line: first.line, key: "sensors",
+                              message: "sensor '\(first.descriptor.id)': with several ds18b20 each needs 'device' (its 1-Wire id, 28-…; see venueguard probe)")
+        }
+
         // Areas.
         var areas: [AreaDescriptor] = []
         guard let areaNodes = try root["areas"]?.sequence(), !areaNodes.isEmpty else {
@@ -220,10 +227,6 @@ public enum ConfigurationLoader {
             mountingHeight = try node.double()
             guard mountingHeight! > 0 && mountingHeight! <= 100 else { throw node.error("mounting height must be 0–100 m") }
         }
-        if let node = mapping["address"] {
-            let address = try node.int()
-            guard (0x03...0x77).contains(address) else { throw node.error("I2C address must be 0x03–0x77") }
-        }
         var options: [String: ConfigValue] = [:]
         for key in mapping.keys where kind.optionKeys.contains(key) {
             if let value = mapping[key] { options[key] = value }
@@ -231,7 +234,62 @@ public enum ConfigurationLoader {
         let descriptor = SensorDescriptor(id: id, kind: kind.rawValue, quantities: quantities, samplingPeriod: period, maxAge: maxAge,
                                           trust: trust, globeDiameter: globeDiameter, mountingHeight: mountingHeight,
                                           stuckAfter: stuckAfter, detectsLightning: detectsLightning)
-        return SensorConfiguration(descriptor: descriptor, kind: kind, options: options, line: node.line)
+        var sensor = SensorConfiguration(descriptor: descriptor, kind: kind, options: options, line: node.line)
+
+        // Typed hardware settings, checked here so check-config reports them with their lines.
+        if kind.optionKeys.contains("address") {
+            let bus = try mapping["bus"].map { try $0.int() } ?? 1
+            guard (0...255).contains(bus) else { throw mapping["bus"]!.error("I2C bus must be 0–255 (/dev/i2c-N)") }
+            let address: Int
+            if let node = mapping["address"] {
+                address = try node.int()
+                let allowed = Self.i2cAddresses(kind)
+                guard (0x01...0x77).contains(address) else { throw node.error("I2C address must be 0x01–0x77") }
+                if !allowed.isEmpty && !allowed.contains(address) {
+                    throw node.error("a \(kind.rawValue) answers at \(allowed.map { "0x" + String($0, radix: 16) }.joined(separator: " or ")), not 0x\(String(address, radix: 16))")
+                }
+            } else {
+                address = Self.i2cAddresses(kind).first ?? 0
+            }
+            sensor.i2c = (bus, UInt8(address))
+        }
+        if let node = mapping["device"] { sensor.device = try node.string() }
+        if (kind == .hwmon || kind == .iio) && sensor.device == nil {
+            throw mapping.value.error("a \(kind.rawValue) sensor needs 'device' (a directory such as hwmon2 or the driver's name such as sht3x)")
+        }
+        if let node = mapping["power_gpio"] { sensor.powerLine = try gpioLine(node) }
+        if kind == .as3935 {
+            let irqNode = try mapping.required("irq")
+            let irq = try gpioLine(irqNode)
+            let environment: Bool = try mapping["environment"].map { try $0.choice([("indoor", false), ("outdoor", true)]) } ?? false
+            let floor = try mapping["noise_floor"].map { try $0.int() } ?? 2
+            guard (0...7).contains(floor) else { throw mapping["noise_floor"]!.error("noise floor level must be 0–7") }
+            let strikes = try mapping["minimum_strikes"].map { try $0.int() } ?? 1
+            guard [1, 5, 9, 16].contains(strikes) else { throw mapping["minimum_strikes"]!.error("minimum strikes must be 1, 5, 9 or 16") }
+            sensor.lightning = LightningDetectorSettings(irq: InputLine(chip: irq.chip, line: irq.line, activeLow: false, debounce: .zero),
+                                                         outdoor: environment, noiseFloor: floor, minimumStrikes: strikes)
+        }
+        return sensor
+    }
+
+    /// The addresses a kind's chip can have (empty: any).
+    static func i2cAddresses(_ kind: SensorKind) -> [Int] {
+        switch kind {
+        case .sht3x: [0x44, 0x45]
+        case .sht4x: [0x44, 0x45, 0x46]
+        case .aht20: [0x38]
+        case .bme280: [0x76, 0x77]
+        case .as3935: [0x01, 0x02, 0x03]
+        case .ads1115: [0x48, 0x49, 0x4A, 0x4B]
+        case .bh1750: [0x23, 0x5C]
+        default: []
+        }
+    }
+
+    /// A GPIO line written as a number (a line on gpiochip0) or `{ chip, line, active }`.
+    static func gpioLine(_ node: ConfigValue) throws -> OutputLine {
+        if case .scalar = node.content { return OutputLine(chip: "gpiochip0", line: try lineNumber(node), activeLow: false) }
+        return try outputLine(node)
     }
 
     static func parseArea(_ node: ConfigValue, knownSensors: [SensorID: Int?]) throws -> AreaDescriptor {

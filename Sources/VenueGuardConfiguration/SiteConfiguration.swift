@@ -33,6 +33,26 @@ public struct SensorConfiguration: Sendable {
     public var options: [String: ConfigValue]
     /// The line of the sensor's entry.
     public var line: Int?
+    /// For I2C chips: the bus number (`/dev/i2c-N`) and 7-bit address.
+    public var i2c: (bus: Int, address: UInt8)?
+    /// The device: a 1-Wire id (`28-…`), a hwmon/IIO directory or driver name.
+    public var device: String?
+    /// The GPIO line switching the sensor's supply, for power-cycling a hung sensor.
+    public var powerLine: OutputLine?
+    /// For the AS3935: its settings and IRQ line.
+    public var lightning: LightningDetectorSettings?
+}
+
+/// The AS3935's configuration.
+public struct LightningDetectorSettings: Sendable, Hashable {
+    /// The IRQ line.
+    public var irq: InputLine
+    /// `indoor` or `outdoor` front-end gain.
+    public var outdoor: Bool
+    /// The lowest noise floor level, 0–7.
+    public var noiseFloor: Int
+    /// Strikes in 15 minutes before the first is reported: 1, 5, 9 or 16.
+    public var minimumStrikes: Int
 }
 
 /// Which implementation backs sensors and outputs.

@@ -37,8 +37,7 @@ public struct LiveRunner {
 
     /// Runs until the scenario ends (`exitAtEnd`) or `stop` is requested; leaves the outputs not monitoring.
     public func run(renderer: SignalRenderer, stop: StopRequest) async {
-        let sources = SensorSourceFactory.simulated(configuration, scenario: scenario)
-        let pipeline = VenuePipeline(model: configuration.model, sources: sources, scenario: scenario)
+        let (pipeline, _) = SensorSourceFactory.simulatedPipeline(configuration, scenario: scenario)
         let clock = ContinuousClock()
         let started = clock.now
         let frame = Duration.milliseconds(50)

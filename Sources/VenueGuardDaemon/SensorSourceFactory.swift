@@ -3,10 +3,16 @@ import VenueGuardCore
 import VenueGuardDrivers
 import VenueGuardSimulation
 
-/// Builds the sensor sources of a configuration for a backend.
+/// Builds the pipeline for a configuration on a backend.
 public enum SensorSourceFactory {
-    /// Simulated twins of every configured sensor, playing `scenario`.
-    public static func simulated(_ configuration: SiteConfiguration, scenario: Scenario) -> [any SensorSource] {
-        configuration.sensors.map { SimulatedSensor(descriptor: $0.descriptor, scenario: scenario) }
+    /// A pipeline over the simulated twins of `configuration`'s hardware, playing `scenario`.
+    public static func simulatedPipeline(_ configuration: SiteConfiguration, scenario: Scenario,
+                                         evaluationStep: Duration = .seconds(1)) -> (VenuePipeline, SimulatedHardware) {
+        let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
+        let pipeline = VenuePipeline(model: configuration.model, sources: hardware.sources, scenario: scenario,
+                                     evaluationStep: evaluationStep, strikeInjector: { distance, energy, at in
+                                         await hardware.strike(distance, energy: energy, at: at)
+                                     })
+        return (pipeline, hardware)
     }
 }

@@ -9,8 +9,7 @@ public enum SimulationRunner {
     /// with one JSON line at every change. Deterministic: same input, same lines.
     public static func run(configuration: SiteConfiguration, scenario: Scenario, evaluationStep: Duration = .seconds(1),
                            emit: (String) -> Void) async {
-        let sources = SensorSourceFactory.simulated(configuration, scenario: scenario)
-        let pipeline = VenuePipeline(model: configuration.model, sources: sources, scenario: scenario, evaluationStep: evaluationStep)
+        let (pipeline, _) = SensorSourceFactory.simulatedPipeline(configuration, scenario: scenario, evaluationStep: evaluationStep)
         var previous: StatusJSON?
         await pipeline.advance(to: .origin + scenario.duration) { status, _ in
             let json = StatusJSON(status, origin: pipeline.origin, utcOffsetSeconds: scenario.utcOffsetSeconds,

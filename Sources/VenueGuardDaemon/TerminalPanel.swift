@@ -1,5 +1,6 @@
 import Foundation
 import VenueGuardCore
+import VenueGuardDrivers
 
 /// A live panel in a terminal: the signal tower as a mentor would see it, the buzzer, each
 /// area's level and WBGT, lightning, and why.

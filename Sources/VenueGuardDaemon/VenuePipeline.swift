@@ -21,10 +21,15 @@ public final class VenuePipeline {
     private var nextEvaluation: MonotonicInstant
     /// Where monotonic instant 0 is on the scenario's time line.
     public let origin: MonotonicInstant
+    /// Delivers a scenario strike to the (simulated) detector; `nil`: straight to the safety logic.
+    public typealias StrikeInjector = (LightningStrike.Distance, Int?, MonotonicInstant) async -> [VenueInput]
+    private let strikeInjector: StrikeInjector?
 
     /// Creates a pipeline over `sources` (sampled at their descriptors' periods) playing `scenario`'s events.
     public init(model: VenueModel, sources: [any SensorSource], scenario: Scenario?, evaluationStep: Duration = .seconds(1),
-                origin: MonotonicInstant = .origin, wallStart: WallClockTime? = nil, clockSynchronized: Bool? = nil) {
+                origin: MonotonicInstant = .origin, wallStart: WallClockTime? = nil, clockSynchronized: Bool? = nil,
+                strikeInjector: StrikeInjector? = nil) {
+        self.strikeInjector = strikeInjector
         engine = VenueEngine(model: model)
         let periods = Dictionary(uniqueKeysWithValues: model.sensors.map { ($0.id, $0.samplingPeriod) })
         schedules = sources.map { ($0, periods[$0.id] ?? .seconds(10), origin) }
@@ -57,12 +62,13 @@ public final class VenuePipeline {
             guard now <= target else { return }
 
             while nextEvent < events.count, origin + events[nextEvent].at <= now {
-                applyScenarioEvent(events[nextEvent], at: origin + events[nextEvent].at)
+                await applyScenarioEvent(events[nextEvent], at: origin + events[nextEvent].at)
                 nextEvent += 1
             }
             for index in schedules.indices where schedules[index].next <= now {
-                let sample = await schedules[index].source.sample(at: now)
-                engine.apply(.sensor(SensorReport(sensor: schedules[index].source.id, at: now, sample: sample)))
+                if let sample = await schedules[index].source.sample(at: now) {
+                    engine.apply(.sensor(SensorReport(sensor: schedules[index].source.id, at: now, sample: sample)))
+                }
                 schedules[index].next = schedules[index].next + schedules[index].period
             }
             let status = engine.evaluate(at: timestamp(now))
@@ -72,10 +78,14 @@ public final class VenuePipeline {
         }
     }
 
-    private func applyScenarioEvent(_ event: ScenarioEvent, at t: MonotonicInstant) {
+    private func applyScenarioEvent(_ event: ScenarioEvent, at t: MonotonicInstant) async {
         switch event.kind {
         case let .strike(distance, energy):
-            engine.apply(.strike(LightningStrike(distance: distance, energy: energy, at: t, source: lightningSource)))
+            if let strikeInjector {
+                for input in await strikeInjector(distance, energy, t) { engine.apply(input) }
+            } else {
+                engine.apply(.strike(LightningStrike(distance: distance, energy: energy, at: t, source: lightningSource)))
+            }
         case let .heatAlert(alert, until):
             engine.apply(.heatAlert(alert, until: until.map { start.adding(seconds: $0.seconds) }))
         case let .thunderAdvisory(active, until):

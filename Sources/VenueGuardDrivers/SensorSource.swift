@@ -5,7 +5,28 @@ import VenueGuardCore
 public protocol SensorSource: Sendable {
     /// The sensor's configuration id.
     var id: SensorID { get }
-    /// Takes one sample at the scheduler's instant `now`. Never throws: failures are
-    /// reported as `.fault` samples, which the safety logic counts and fails safe on.
-    func sample(at now: MonotonicInstant) async -> SensorSample
+    /// Takes one sample at the scheduler's instant `now`; `nil` when the source is backing
+    /// off after repeated failures and made no attempt. Never throws: failures are `.fault`
+    /// samples, which the safety logic counts and fails safe on.
+    func sample(at now: MonotonicInstant) async -> SensorSample?
+}
+
+/// A source that also reports events between samples (a lightning detector's interrupts).
+public protocol InterruptSource: SensorSource {
+    /// Handles everything pending at `now` (after an IRQ edge) and returns what the safety logic must hear.
+    func serviceInterrupt(at now: MonotonicInstant) async -> [VenueInput]
+}
+
+/// Where blocking device I/O runs: a serial queue per bus on real hardware, inline in the
+/// simulation. Everything a driver touches is confined to its context.
+public protocol IOContext: Sendable {
+    /// Runs `body` in the context and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T
+}
+
+/// Runs I/O on the caller's task: for simulated devices, which never block.
+public struct InlineIOContext: IOContext {
+    /// Creates the context.
+    public init() {}
+    public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T { body() }
 }

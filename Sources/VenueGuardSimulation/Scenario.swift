@@ -131,6 +131,8 @@ public struct ScenarioFault: Hashable, Sendable {
         case unplugged
         /// The device returns an impossible value (0xFFFF words: 130 °C, 100 %).
         case implausible
+        /// The device hangs (stops answering) until its power is cycled, even after the fault's end.
+        case hung
     }
 
     /// Which sensor.

@@ -31,7 +31,7 @@ public struct SimulatedSensor: SensorSource {
         }
     }
 
-    public func sample(at now: MonotonicInstant) async -> SensorSample {
+    public func sample(at now: MonotonicInstant) async -> SensorSample? {
         read(at: now)
     }
 
@@ -41,7 +41,7 @@ public struct SimulatedSensor: SensorSource {
         let faults = scenario.faults(of: id, at: offset)
         if let fault = faults.first {
             switch fault.kind {
-            case .noResponse: return .fault(.noResponse)
+            case .noResponse, .hung: return .fault(.noResponse)
             case .timeout: return .fault(.timeout)
             case .crc: return .fault(.crcMismatch)
             case .unplugged: return .fault(.unplugged)

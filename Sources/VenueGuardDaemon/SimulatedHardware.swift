@@ -1,0 +1,132 @@
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardDrivers
+import VenueGuardSimulation
+
+/// The simulated backend of a configuration: every I2C chip, 1-Wire thermometer, kernel
+/// sensor and the lightning detector as a register-level twin behind the real driver code,
+/// so a scenario exercises the drivers; other kinds as value-level simulated sensors.
+public final class SimulatedHardware: @unchecked Sendable {
+    /// The sensor sources, in configuration order.
+    public private(set) var sources: [any SensorSource] = []
+    /// The simulated I2C buses, by number.
+    public private(set) var buses: [Int: SimulatedI2CBus] = [:]
+    /// The simulated sysfs tree (1-Wire and kernel sensors).
+    public let sysfs = SimulatedSysfs()
+    /// The lightning detector's twin and its source, if one is configured.
+    public private(set) var lightning: (chip: SimulatedAS3935, source: LightningDetectorSource)?
+    /// Each chip's environment, by sensor.
+    public private(set) var environments: [SensorID: ChipEnvironment] = [:]
+    /// Each power-switched chip's switch, by sensor.
+    public private(set) var powerSwitches: [SensorID: SimulatedPowerSwitch] = [:]
+    /// Each driver-backed sensor's supervisor, by sensor.
+    public private(set) var supervisors: [SensorID: SupervisedSensor] = [:]
+
+    /// Builds the twins of `configuration`'s sensors, playing `scenario`.
+    public init(configuration: SiteConfiguration, scenario: Scenario) {
+        let context = InlineIOContext()
+        let delay = NoDelay()
+        var kernelIndex = [SensorKind.hwmon: 0, .iio: 0]
+        for sensor in configuration.sensors {
+            let descriptor = sensor.descriptor
+            let environment = ChipEnvironment(sensor: descriptor.id, scenario: scenario)
+            environments[descriptor.id] = environment
+            var power: PowerSwitch?
+            if sensor.powerLine != nil {
+                let simulated = SimulatedPowerSwitch(environment: environment)
+                powerSwitches[descriptor.id] = simulated
+                power = simulated
+            }
+            func supervised(_ driver: ChipDriver) -> any SensorSource {
+                let supervisor = SupervisedSensor(driver: driver, period: descriptor.samplingPeriod, power: power, delay: delay)
+                supervisors[descriptor.id] = supervisor
+                return TimedSource(ChipSensorSource(id: descriptor.id, supervisor: supervisor, context: context), environment: environment)
+            }
+            switch sensor.kind {
+            case .sht3x, .sht4x, .aht20, .bme280, .as3935:
+                let (busNumber, address) = sensor.i2c!
+                let bus = buses[busNumber] ?? SimulatedI2CBus()
+                buses[busNumber] = bus
+                let device = bus.device(at: address)
+                switch sensor.kind {
+                case .sht3x:
+                    bus.attach(SimulatedSensirionChip(family: .sht3x, environment: environment), at: address)
+                    sources.append(supervised(SHT3x(device: device, delay: delay)))
+                case .sht4x:
+                    bus.attach(SimulatedSensirionChip(family: .sht4x, environment: environment), at: address)
+                    sources.append(supervised(SHT4x(device: device, delay: delay)))
+                case .aht20:
+                    bus.attach(SimulatedAHT20(environment: environment), at: address)
+                    sources.append(supervised(AHT20(device: device, delay: delay)))
+                case .bme280:
+                    bus.attach(SimulatedBME280(environment: environment), at: address)
+                    sources.append(supervised(BME280(device: device, delay: delay)))
+                default:  // as3935
+                    let chip = SimulatedAS3935(environment: environment)
+                    bus.attach(chip, at: address)
+                    var settings = AS3935.Settings()
+                    if let l = sensor.lightning {
+                        settings.environment = l.outdoor ? .outdoor : .indoor
+                        settings.noiseFloor = UInt8(l.noiseFloor)
+                        settings.minimumStrikes = l.minimumStrikes
+                    }
+                    let source = LightningDetectorSource(id: descriptor.id, detector: AS3935(device: device, delay: delay, settings: settings),
+                                                         context: context)
+                    lightning = (chip, source)
+                    sources.append(TimedSource(source, environment: environment))
+                }
+            case .ds18b20:
+                let name = sensor.device ?? "28-00000000000\(sources.count)"
+                sysfs.addDS18B20(name: name, quantity: descriptor.quantities.first ?? .airTemperature, environment: environment)
+                sources.append(supervised(DS18B20(files: sysfs, device: sensor.device, quantity: descriptor.quantities.first ?? .airTemperature)))
+            case .hwmon, .iio:
+                let iio = sensor.kind == .iio
+                let index = kernelIndex[sensor.kind]!
+                kernelIndex[sensor.kind] = index + 1
+                let directory = iio ? "iio:device\(index)" : "hwmon\(index)"
+                let temperature = descriptor.quantities.first { $0 != .relativeHumidity }
+                sysfs.addKernelSensor(iio: iio, directory: directory, name: sensor.device ?? directory, temperature: temperature,
+                                      humidity: descriptor.quantities.contains(.relativeHumidity), environment: environment)
+                sources.append(supervised(KernelSensor(files: sysfs, interface: iio ? .iio : .hwmon, device: sensor.device ?? directory,
+                                                       quantities: descriptor.quantities)))
+            case .serial, .anemometer, .ads1115, .bh1750, .simulated:
+                sources.append(SimulatedSensor(descriptor: descriptor, scenario: scenario))
+            }
+        }
+    }
+
+    /// A strike heard by the simulated detector: raises its IRQ and services it through the
+    /// AS3935 driver. Without a detector the strike goes to the safety logic directly.
+    public func strike(_ distance: LightningStrike.Distance, energy: Int?, at now: MonotonicInstant) async -> [VenueInput] {
+        guard let (chip, source) = lightning else {
+            return [.strike(LightningStrike(distance: distance, energy: energy, at: now))]
+        }
+        environments[source.id]?.now = now
+        if environments[source.id]?.fault != nil { return [] }  // a detector that does not answer hears nothing
+        chip.injectStrike(distance, energy: energy ?? 100_000)
+        guard chip.irqHigh else { return [] }
+        return await source.serviceInterrupt(at: now)
+    }
+}
+
+/// Sets a chip twin's clock to the sample instant before its driver runs.
+struct TimedSource: InterruptSource, @unchecked Sendable {
+    let inner: any SensorSource
+    let environment: ChipEnvironment
+    var id: SensorID { inner.id }
+
+    init(_ inner: any SensorSource, environment: ChipEnvironment) {
+        self.inner = inner
+        self.environment = environment
+    }
+
+    func sample(at now: MonotonicInstant) async -> SensorSample? {
+        environment.now = now
+        return await inner.sample(at: now)
+    }
+
+    func serviceInterrupt(at now: MonotonicInstant) async -> [VenueInput] {
+        environment.now = now
+        return await (inner as? any InterruptSource)?.serviceInterrupt(at: now) ?? []
+    }
+}

@@ -1,0 +1,122 @@
+import VenueGuardCore
+import VenueGuardDrivers
+
+/// An in-memory sysfs tree whose files are computed when read: 1-Wire DS18B20s and kernel
+/// hwmon/IIO sensors backed by the scenario, with their faults (unplugged devices vanish,
+/// bad CRCs read `NO`, a fresh DS18B20 reads its 85 °C power-on value).
+public final class SimulatedSysfs: SysfsFiles {
+    private var files: [String: () throws(SysfsError) -> String] = [:]
+    private var directories: [String: () -> [String]] = [:]
+
+    /// Creates an empty tree.
+    public init() {}
+
+    /// Adds a file whose content `content` computes.
+    public func addFile(_ path: String, _ content: @escaping () throws(SysfsError) -> String) {
+        files[path] = content
+    }
+
+    /// Adds a directory whose entries `entries` computes.
+    public func addDirectory(_ path: String, _ entries: @escaping () -> [String]) {
+        directories[path] = entries
+    }
+
+    public func read(_ path: String) throws(SysfsError) -> String {
+        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        let name = String(path.split(separator: "/").last ?? "")
+        if let list = directories[parent], !list().contains(name) && files[path] == nil { throw .missing(path) }
+        guard let content = files[path] else { throw .missing(path) }
+        return try content()
+    }
+
+    public func list(_ path: String) throws(SysfsError) -> [String] {
+        if let entries = directories[path] { return entries().sorted() }
+        // A device directory exists when its parent lists it.
+        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        let name = String(path.split(separator: "/").last ?? "")
+        if let entries = directories[parent]?(), entries.contains(name) {
+            let prefix = path + "/"
+            return files.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted()
+        }
+        throw .missing(path)
+    }
+
+    // MARK: - Devices
+
+    /// The Maxim/Dallas 1-Wire CRC-8 (polynomial x⁸+x⁵+x⁴+1, reflected), as the kernel checks it.
+    public static func dallasCRC(_ bytes: [UInt8]) -> UInt8 {
+        var crc: UInt8 = 0
+        for byte in bytes {
+            var b = byte
+            for _ in 0..<8 {
+                let mix = (crc ^ b) & 0x01
+                crc >>= 1
+                if mix != 0 { crc ^= 0x8C }
+                b >>= 1
+            }
+        }
+        return crc
+    }
+
+    /// The `w1_slave` text for a temperature (°C), with the CRC the kernel would print.
+    public static func w1Slave(celsius: Double, crcOK: Bool = true) -> String {
+        let raw = Int16(max(-880, min(2000, (celsius * 16).rounded())))  // 12-bit, 1/16 °C
+        let bits = UInt16(bitPattern: raw)
+        var scratchpad: [UInt8] = [UInt8(bits & 0xFF), UInt8(bits >> 8), 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10]
+        let crc = dallasCRC(scratchpad)
+        scratchpad.append(crcOK ? crc : crc ^ 0x3C)
+        let hex = scratchpad.map { $0 < 16 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }.joined(separator: " ")
+        let shownCRC = hex.suffix(2)
+        return "\(hex) : crc=\(shownCRC) \(crcOK ? "YES" : "NO")\n\(hex) t=\(Int(raw) * 1000 / 16)\n"
+    }
+
+    private var w1Devices: [(name: String, environment: ChipEnvironment)] = []
+
+    /// Adds a DS18B20 named `name` (`28-…`) reading `quantity` from `environment`.
+    public func addDS18B20(name: String, quantity: Quantity, environment: ChipEnvironment) {
+        w1Devices.append((name, environment))
+        let devices = DS18B20.devicesDirectory
+        addDirectory(devices) { [unowned self] in
+            self.w1Devices.filter { ![.unplugged, .noResponse].contains($0.environment.fault) }.map(\.name) + ["w1_bus_master1"]
+        }
+        addFile("\(devices)/\(name)/w1_slave") { () throws(SysfsError) -> String in
+            switch environment.fault {
+            case .unplugged?, .noResponse?: throw .missing("\(devices)/\(name)/w1_slave")
+            case .timeout?: throw .io("\(devices)/\(name)/w1_slave", reason: "Connection timed out")
+            case .crc?: return Self.w1Slave(celsius: 20, crcOK: false)
+            case .implausible?: return Self.w1Slave(celsius: 125)
+            default: break
+            }
+            // The kernel starts a conversion on each read, so the 85 °C power-on value appears
+            // only after a supply glitch: a `hung` fault (power lost) gives it once it ends.
+            if environment.hung { environment.hung = false; return Self.w1Slave(celsius: 85) }
+            let value = environment.value(quantity, at: environment.measurementOffset, noise: 0.03) ?? 25
+            return Self.w1Slave(celsius: value)
+        }
+    }
+
+    /// Adds a kernel sensor (hwmon or IIO directory `directory`, driver name `name`) giving
+    /// temperature (in `quantity`) and optionally humidity from `environment`.
+    public func addKernelSensor(iio: Bool, directory: String, name: String, temperature: Quantity?, humidity: Bool,
+                                environment: ChipEnvironment) {
+        let base = iio ? "bus/iio/devices" : "class/hwmon"
+        let existing = directories[base]?() ?? []
+        addDirectory(base) { existing + [directory] }
+        let path = "\(base)/\(directory)"
+        addFile("\(path)/name") { name + "\n" }
+        func milli(_ quantity: Quantity, noise: Double) -> () throws(SysfsError) -> String {
+            return { () throws(SysfsError) -> String in
+                switch environment.fault {
+                case .unplugged?, .noResponse?: throw .missing(path)
+                case .timeout?, .crc?: throw .io(path, reason: "Connection timed out")  // a DHT11 with a bad checksum times out in the kernel
+                case .implausible?: return "250000\n"
+                default: break
+                }
+                let value = environment.value(quantity, at: environment.measurementOffset, noise: noise) ?? 0
+                return "\(Int((value * 1000).rounded()))\n"
+            }
+        }
+        if let temperature { addFile("\(path)/\(iio ? "in_temp_input" : "temp1_input")", milli(temperature, noise: 0.03)) }
+        if humidity { addFile("\(path)/\(iio ? "in_humidityrelative_input" : "humidity1_input")", milli(.relativeHumidity, noise: 0.15)) }
+    }
+}
