@@ -25,6 +25,14 @@ let package = Package(
             name: "VenueGuardDrivers",
             dependencies: ["VenueGuardCore"]
         ),
+        // Layer 3: the Linux backends behind the driver protocols; C only through thin system-library targets.
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CI2C", providers: [.apt(["libi2c-dev"])]),  // libi2c ships no .pc file
+        .target(name: "VenueGuardLinuxI2C", dependencies: ["VenueGuardDrivers", "CI2C"]),
+        .target(name: "VenueGuardLinuxGPIO", dependencies: ["VenueGuardDrivers", "CGPIOD"]),
+        .target(name: "VenueGuardLinuxSysfs", dependencies: ["VenueGuardDrivers"]),
+        .systemLibrary(name: "CLinuxTime"),
+        .target(name: "VenueGuardLinuxSystem", dependencies: ["VenueGuardDrivers", "CLinuxTime"]),
         // Beside Platform: scenario-driven simulated hardware.
         .target(
             name: "VenueGuardSimulation",
@@ -38,7 +46,8 @@ let package = Package(
         // Layer 4: wiring, scheduling, runners.
         .target(
             name: "VenueGuardDaemon",
-            dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration"]
+            dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration",
+                           "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem"]
         ),
         .executableTarget(
             name: "venueguard",
@@ -46,6 +55,7 @@ let package = Package(
                 "VenueGuardDaemon",
                 "VenueGuardConfiguration",
                 "VenueGuardSimulation",
+                "VenueGuardLinuxSystem",
                 "VenueGuardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +63,9 @@ let package = Package(
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardDriversTests", dependencies: ["VenueGuardDrivers", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
+        .testTarget(name: "VenueGuardPlatformTests",
+                    dependencies: ["VenueGuardLinuxSysfs", "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSystem",
+                                   "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(
             name: "VenueGuardDaemonTests",

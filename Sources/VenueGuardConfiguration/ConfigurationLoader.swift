@@ -5,7 +5,7 @@ import VenueGuardCore
 /// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
 /// that do not exist are errors naming the file, the line and the key.
 public enum ConfigurationLoader {
-    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation"]
+    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation", "linux"]
     static let siteKeys = ["id", "name", "region", "latitude", "longitude", "elevation", "utc_offset"]
     static let areaKeys = ["id", "name", "exposure", "sensors", "method", "defaults"]
     static let defaultsKeys = ["wind_speed", "solar_radiation", "assume_clear_sky", "pressure"]
@@ -130,11 +130,19 @@ public enum ConfigurationLoader {
                                             speed: speed)
         }
 
+        var linux = LinuxPaths()
+        if let node = root["linux"] {
+            let m = try node.mapping(allowed: ["sysfs_root", "dev_root"])
+            if let v = m["sysfs_root"] { linux.sysfsRoot = try v.string() }
+            if let v = m["dev_root"] { linux.devRoot = try v.string() }
+        }
+
         let model = VenueModel(site: site, areas: areas, sensors: sensors.map(\.descriptor), parameters: parameters,
                                signalAreas: signal.areas)
         if let problem = model.problems().first { throw ConfigError(file: file, line: nil, key: nil, message: problem) }
         return SiteConfiguration(file: file, model: model, region: (regionName, regionFile), parameterLayers: layers,
-                                 sensors: sensors, signal: signal, hardware: hardware, simulation: simulation, warnings: warnings)
+                                 sensors: sensors, signal: signal, hardware: hardware, simulation: simulation, linux: linux,
+                                 warnings: warnings)
     }
 
     // MARK: - Pieces

@@ -19,6 +19,8 @@ public struct SiteConfiguration: Sendable {
     public var hardware: HardwareBackend
     /// The scenario and speed for the simulated backend.
     public var simulation: SimulationSettings?
+    /// Where the Linux backend finds sysfs and device files (tests point these at a temporary tree).
+    public var linux: LinuxPaths
     /// Things that are allowed but probably not what the user wants.
     public var warnings: [ConfigError]
 }
@@ -61,6 +63,16 @@ public enum HardwareBackend: String, Sendable, CaseIterable {
     case simulated
     /// The real Linux devices (I2C, GPIO, 1-Wire, serial).
     case linux
+}
+
+/// Where the Linux backend looks for the kernel's files.
+public struct LinuxPaths: Sendable, Hashable {
+    /// The sysfs root (default `/sys`).
+    public var sysfsRoot: String = "/sys"
+    /// The device directory (default `/dev`).
+    public var devRoot: String = "/dev"
+    /// The defaults.
+    public init() {}
 }
 
 /// Settings for the simulated backend.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VenueGuardConfiguration
 import VenueGuardDaemon
+import VenueGuardLinuxSystem
 import VenueGuardSimulation
 
 /// `venueguard run --config FILE`: the daemon in real time.
@@ -36,8 +37,9 @@ struct RunCommand: AsyncParsableCommand {
         for warning in configuration.warnings {
             FileHandle.standardError.write(Data("venueguard: warning: \(warning)\n".utf8))
         }
-        guard configuration.hardware == .simulated else {
-            fail("\(config): hardware '\(configuration.hardware.rawValue)' is not available in this build yet; use 'hardware: simulated'")
+        if configuration.hardware == .linux && scenario == nil {
+            await runOnLinux(configuration)
+            return
         }
         guard let scenarioPath = scenario ?? configuration.simulation?.scenario else {
             fail("\(config): simulated hardware needs a scenario: set simulation.scenario or pass --scenario")
@@ -62,5 +64,33 @@ struct RunCommand: AsyncParsableCommand {
         }
         await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
             .run(renderer: renderer, stop: stop)
+    }
+}
+
+extension RunCommand {
+    /// The daemon on the board's real devices.
+    func runOnLinux(_ configuration: SiteConfiguration) async {
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("venueguard: \($0)\n".utf8)) }
+        let hardware: LinuxHardware
+        do {
+            hardware = try LinuxHardware(configuration: configuration)
+        } catch {
+            fail("\(config): cannot open the signal outputs: \(error)")
+        }
+        let clock = SystemClock()
+        let renderer: SignalRenderer? = !plain && isatty(STDOUT_FILENO) == 1
+            ? TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
+            : nil
+        let runtime = VenueRuntime(model: configuration.model,
+                                   wiring: .init(sources: hardware.sources, signal: hardware.signal, renderer: renderer,
+                                                 close: { hardware.close() }),
+                                   clock: clock, log: log)
+        hardware.connect(to: runtime, clock: clock)
+        for problem in hardware.problems { log("warning: \(problem)") }
+        let stop = StopRequest()
+        let handlers = SignalHandlers.install(stop)
+        defer { _ = handlers }
+        await runtime.run(stop: stop)
+        log("stopped (\(stop.requested ?? "done")): outputs off, not monitoring")
     }
 }

@@ -61,7 +61,15 @@ public final class KernelSensor: ChipDriver {
                 return (Double(milli) / 1000, milli)
             case .iio:
                 let stem = isHumidity ? "in_humidityrelative" : "in_temp"
-                if let text = try? files.read("\(directory)/\(stem)_input"), let milli = Int(text.trimmingWhitespace()) {
+                var processed: String?
+                do throws(SysfsError) {
+                    processed = try files.read("\(directory)/\(stem)_input")
+                } catch {
+                    // No processed value: fall back to raw × scale; any other failure is the reading's.
+                    guard case .missing = error else { throw error }
+                }
+                if let processed {
+                    guard let milli = Int(processed.trimmingWhitespace()) else { throw DriverError.invalidData("\(stem)_input unreadable") }
                     return (Double(milli) / 1000, milli)
                 }
                 let rawText = try files.read("\(directory)/\(stem)_raw")

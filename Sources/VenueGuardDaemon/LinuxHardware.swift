@@ -1,0 +1,162 @@
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardDrivers
+import VenueGuardLinuxGPIO
+import VenueGuardLinuxI2C
+import VenueGuardLinuxSysfs
+import VenueGuardLinuxSystem
+import Synchronization
+
+/// The Linux backend of a configuration: I2C buses through i2c-dev, 1-Wire and kernel
+/// sensors through sysfs, the lamps, buzzer, button and lightning IRQ through libgpiod.
+/// A device that cannot be opened makes its sensor report a fault (the area fails safe);
+/// outputs that cannot be opened stop the start-up, because a box that cannot signal must
+/// not pretend to run.
+public final class LinuxHardware: @unchecked Sendable {
+    /// The sensor sources, in configuration order.
+    public private(set) var sources: [any SensorSource] = []
+    /// The lamps and buzzer.
+    public private(set) var signal: SignalLines?
+    /// Problems met while opening devices (one line each), for the log.
+    public private(set) var problems: [String] = []
+    private var buses: [Int: LinuxI2CBus] = [:]
+    private var chips: [String: LinuxGPIOChip] = [:]
+    private var inputs: [LinuxGPIOEdgeInput] = []
+    private var keep: [AnyObject] = []
+    /// The lightning detector source and its IRQ line, if configured.
+    public private(set) var lightningSource: LightningDetectorSource?
+    private let configuration: SiteConfiguration
+
+    /// Opens the devices of `configuration`. Throws when the outputs cannot be opened.
+    public init(configuration: SiteConfiguration) throws {
+        self.configuration = configuration
+        let delay = ThreadDelay()
+        let sysfs = LinuxSysfs(root: configuration.linux.sysfsRoot)
+        let sysfsContext = DispatchIOContext(label: "sysfs")
+
+        // Outputs first: without them there is nothing to show.
+        var lamps: [Lamp: GPIOOutputLine] = [:]
+        for (lamp, line) in configuration.signal.lamps {
+            lamps[lamp] = try chip(line.chip).output(line.line, activeLow: line.activeLow)
+        }
+        let buzzer = try configuration.signal.buzzer.map { try chip($0.chip).output($0.line, activeLow: $0.activeLow) }
+        signal = SignalLines(lamps: lamps, buzzer: buzzer)
+
+        for sensor in configuration.sensors {
+            let descriptor = sensor.descriptor
+            var power: PowerSwitch?
+            if let line = sensor.powerLine {
+                do {
+                    let output = try chip(line.chip).output(line.line, activeLow: line.activeLow)
+                    try output.set(true)
+                    power = GPIOPowerSwitch(line: output)
+                } catch {
+                    problems.append("sensor \(descriptor.id): power_gpio unavailable: \(error)")
+                }
+            }
+            func supervised(_ driver: ChipDriver, _ context: IOContext) -> any SensorSource {
+                ChipSensorSource(id: descriptor.id,
+                                 supervisor: SupervisedSensor(driver: driver, period: descriptor.samplingPeriod, power: power, delay: delay),
+                                 context: context)
+            }
+            switch sensor.kind {
+            case .sht3x, .sht4x, .aht20, .bme280, .as3935:
+                let (number, address) = sensor.i2c!
+                guard let bus = bus(number) else {
+                    sources.append(UnavailableSource(id: descriptor.id, reason: .noResponse))
+                    continue
+                }
+                let device = bus.device(at: address)
+                switch sensor.kind {
+                case .sht3x: sources.append(supervised(SHT3x(device: device, delay: delay), bus.context))
+                case .sht4x: sources.append(supervised(SHT4x(device: device, delay: delay), bus.context))
+                case .aht20: sources.append(supervised(AHT20(device: device, delay: delay), bus.context))
+                case .bme280: sources.append(supervised(BME280(device: device, delay: delay), bus.context))
+                default:
+                    var settings = AS3935.Settings()
+                    if let l = sensor.lightning {
+                        settings.environment = l.outdoor ? .outdoor : .indoor
+                        settings.noiseFloor = UInt8(l.noiseFloor)
+                        settings.minimumStrikes = l.minimumStrikes
+                    }
+                    let source = LightningDetectorSource(id: descriptor.id, detector: AS3935(device: device, delay: delay, settings: settings),
+                                                         context: bus.context)
+                    lightningSource = source
+                    sources.append(source)
+                }
+            case .ds18b20:
+                sources.append(supervised(DS18B20(files: sysfs, device: sensor.device, quantity: descriptor.quantities.first ?? .airTemperature),
+                                          sysfsContext))
+            case .hwmon, .iio:
+                sources.append(supervised(KernelSensor(files: sysfs, interface: sensor.kind == .iio ? .iio : .hwmon,
+                                                       device: sensor.device ?? "", quantities: descriptor.quantities), sysfsContext))
+            case .serial, .anemometer, .ads1115, .bh1750, .simulated:
+                problems.append("sensor \(descriptor.id): kind \(sensor.kind.rawValue) has no Linux backend in this build; it reports a fault")
+                sources.append(UnavailableSource(id: descriptor.id,
+                                                 reason: .initialisation("kind \(sensor.kind.rawValue) has no Linux backend in this build")))
+            }
+        }
+    }
+
+    /// Connects the button and the lightning IRQ to `runtime`.
+    public func connect(to runtime: VenueRuntime, clock: SystemClock) {
+        if let button = configuration.signal.button {
+            do {
+                let debouncer = Mutex(ButtonDebouncer(debounce: button.debounce, activeLow: button.activeLow))
+                inputs.append(try chip(button.chip).edges(button.line, pullUp: button.activeLow) { edges in
+                    for edge in edges where debouncer.withLock({ $0.isPress(edge) }) {
+                        runtime.acknowledge(source: "button")
+                    }
+                })
+            } catch {
+                problems.append("acknowledge button unavailable: \(error)")
+            }
+        }
+        if let source = lightningSource, let irq = configuration.sensors.first(where: { $0.kind == .as3935 })?.lightning?.irq {
+            do {
+                inputs.append(try chip(irq.chip).edges(irq.line, pullUp: false) { edges in
+                    for edge in edges where edge.rising {
+                        runtime.interrupt(source, at: clock.instant(kernelMonotonicNanoseconds: edge.nanoseconds))
+                    }
+                })
+            } catch {
+                problems.append("lightning IRQ unavailable: \(error); strikes will not be heard")
+            }
+        }
+    }
+
+    /// Releases every line and closes the buses.
+    public func close() {
+        inputs = []
+        signal = nil
+        chips = [:]
+        buses = [:]
+    }
+
+    private func chip(_ name: String) throws -> LinuxGPIOChip {
+        if let chip = chips[name] { return chip }
+        let chip = try LinuxGPIOChip(name)
+        chips[name] = chip
+        return chip
+    }
+
+    private func bus(_ number: Int) -> LinuxI2CBus? {
+        if let bus = buses[number] { return bus }
+        do {
+            let bus = try LinuxI2CBus(number: number, path: "\(configuration.linux.devRoot)/i2c-\(number)")
+            buses[number] = bus
+            return bus
+        } catch {
+            problems.append("I2C bus \(number): \(error)")
+            return nil
+        }
+    }
+}
+
+/// A sensor whose device could not be opened: it reports the same fault every period, so the
+/// areas that need it fail safe and the reason is visible.
+struct UnavailableSource: SensorSource {
+    let id: SensorID
+    let reason: FaultReason
+    func sample(at now: MonotonicInstant) async -> SensorSample? { .fault(reason) }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+import Testing
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardDaemon
+import VenueGuardDrivers
+import VenueGuardSimulation
+
+/// An output line recording each write with the time it happened.
+final class TimedLine: GPIOOutputLine, @unchecked Sendable {
+    private let log = Mutex<[(Bool, ContinuousClock.Instant)]>([])
+    func set(_ active: Bool) throws { log.withLock { $0.append((active, ContinuousClock.now)) } }
+    var writes: [(Bool, ContinuousClock.Instant)] { log.withLock { $0 } }
+}
+
+/// The real-time runtime on simulated devices: sampling tasks, evaluation, the output thread.
+struct VenueRuntimeTests {
+    static let site = """
+    site: { id: rt, latitude: 35.0, longitude: 135.0 }
+    areas:
+      - { id: hall, exposure: indoor, sensors: [hall-climate] }
+    sensors:
+      - { id: hall-climate, kind: sht3x, bus: 1, address: 0x44, period: 200ms }
+    """
+
+    @Test("Samples in real time, shows the level on the lamps at a steady cadence, acknowledges, and ends not monitoring")
+    func runtime() async throws {
+        let configuration = try ConfigurationLoader.parse(yaml: Self.site, file: "rt.yaml")
+        let scenario = try ScenarioLoader.parse(yaml: """
+            start: 2024-08-01T13:00:00+09:00
+            duration: 1h
+            samples:
+              hall-climate:
+                air_temperature: { 0m: 36 }
+                humidity: { 0m: 70 }
+            """, file: "rt-scenario.yaml", configuration: configuration)
+        let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
+        let green = TimedLine(), red = TimedLine(), buzzer = TimedLine()
+        let signal = SignalLines(lamps: [.green: green, .red: red], buzzer: buzzer)
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, signal: signal), log: { _ in })
+        let stop = StopRequest()
+        let started = ContinuousClock.now
+        let task = Task { await runtime.run(stop: stop) }
+        try await Task.sleep(for: .milliseconds(1200))
+        let before = runtime.status
+        #expect(before?.area("hall")?.status == .stop)
+        #expect(before?.signal.buzzer == .heatAlarm)
+        runtime.acknowledge(source: "button")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(runtime.status?.signal.buzzer == .off)
+        stop.request("test")
+        let elapsed = (ContinuousClock.now - started).seconds
+        await task.value
+        // Shutdown is prompt (SIGTERM must finish within a few seconds).
+        #expect((ContinuousClock.now - started).seconds - elapsed < 0.5)
+        // The output thread's cadence: 20 frames a second, give or take scheduling.
+        let frames = Double(runtime.outputFrames)
+        #expect(frames > elapsed * 20 * 0.8 && frames < elapsed * 20 * 1.1, "\(frames) frames in \(elapsed) s")
+        // Samples every 200 ms: about 8 evaluations from samples plus the 1 s ticks.
+        #expect(runtime.evaluationCount >= 6)
+        // Red blinked (1 Hz) and everything ended off.
+        #expect(red.writes.filter { $0.0 }.count >= 1)
+        #expect(red.writes.last?.0 == false && green.writes.last?.0 == false && buzzer.writes.last?.0 == false)
+    }
+}
