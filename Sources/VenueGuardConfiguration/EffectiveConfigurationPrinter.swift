@@ -64,7 +64,7 @@ public enum EffectiveConfigurationPrinter {
             out.append("    stuck_after: \(d.stuckAfter.map(DurationText.format) ?? "never")")
             if let diameter = d.globeDiameter { out.append("    globe_diameter_mm: \(NumberText.format(diameter * 1000))") }
             if let height = d.mountingHeight { out.append("    mounting_height_m: \(NumberText.format(height))") }
-            for key in sensor.options.keys.sorted() {
+            for key in sensor.options.keys.sorted() where !["globe_diameter_mm", "mounting_height_m"].contains(key) {
                 out.append("    \(key): \(inline(sensor.options[key]!))")
             }
         }

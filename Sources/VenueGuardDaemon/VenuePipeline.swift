@@ -14,6 +14,7 @@ public final class VenuePipeline {
     private var schedules: [(source: any SensorSource, period: Duration, next: MonotonicInstant)]
     private let events: [ScenarioEvent]
     private var nextEvent = 0
+    private var steps = 0
     private let lightningSource: SensorID?
     private let start: WallClockTime
     private let clockSynchronized: Bool
@@ -75,6 +76,9 @@ public final class VenuePipeline {
             latest = status
             onStatus(status, engine.drainEvents())
             nextEvaluation = now + evaluationStep
+            // A long simulation must not hold a cooperative thread the daemon's own tasks need.
+            steps += 1
+            if steps % 64 == 0 { await Task.yield() }
         }
     }
 

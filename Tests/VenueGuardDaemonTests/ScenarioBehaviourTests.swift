@@ -112,6 +112,9 @@ struct ScenarioBehaviourTests {
         // The lightning detector's outage makes lightning unknown (blue flash), then clear again.
         #expect(line(at: 151).lightning == "unknown")
         #expect(line(at: 161).lightning == "clear")
+        // The hung SHT31 stays silent after its fault ends, until the supervisor cycles its power.
+        #expect(line(at: 165.4).status["hall"] == "unknown")
+        #expect(line(at: 167).status["hall"] != "unknown")
     }
 
     @Test("Heat alert day: indoors at least severe, outdoors stop; the special alert stops everything")

@@ -11,7 +11,7 @@ public enum FaultReason: Hashable, Sendable, CustomStringConvertible {
     case implausible(Quantity, Double)
     /// A change faster than physically possible.
     case implausibleJump(Quantity, from: Double, to: Double)
-    /// Identical raw data for longer than the stuck time.
+    /// Identical raw data for at least the stuck time (the configured `stuck_after`).
     case stuck(Duration)
     /// The device was unplugged.
     case unplugged
@@ -45,7 +45,7 @@ public enum FaultReason: Hashable, Sendable, CustomStringConvertible {
         case .crcMismatch: "CRC mismatch"
         case let .implausible(q, v): "implausible \(q.label) \(NumberText.format(v)) \(q.unit.rawValue)"
         case let .implausibleJump(q, from, to): "implausible \(q.label) jump \(NumberText.format(from)) → \(NumberText.format(to)) \(q.unit.rawValue)"
-        case let .stuck(d): "stuck value (identical for \(DurationText.format(d)))"
+        case let .stuck(d): "stuck value (identical raw data for \(DurationText.format(d)) or more)"
         case .unplugged: "unplugged"
         case let .initialisation(why): "initialisation failed: \(why)"
         case let .powerOnValue(v): "power-on value \(NumberText.format(v)) (not a measurement)"

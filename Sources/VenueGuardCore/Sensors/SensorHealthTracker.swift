@@ -108,8 +108,8 @@ public struct SensorHealthTracker: Hashable, Sendable {
             return [UInt32(truncatingIfNeeded: bits >> 32), UInt32(truncatingIfNeeded: bits)]
         }
         if print == fingerprint, let since = fingerprintSince {
-            let unchanged = now - since
-            return unchanged >= stuckAfter ? .stuck(unchanged) : nil
+            // The reason names the threshold, not the growing span, so it reads the same while it lasts.
+            return now - since >= stuckAfter ? .stuck(stuckAfter) : nil
         }
         fingerprint = print
         fingerprintSince = now

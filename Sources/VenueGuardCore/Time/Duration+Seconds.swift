@@ -24,6 +24,7 @@ public enum DurationText {
         var ns = duration.nanoseconds
         let negative = ns < 0
         if negative { ns = -ns }
+        if ns > 0 && ns < 1_000_000_000 && ns % 1_000_000 == 0 { return (negative ? "-" : "") + "\(ns / 1_000_000)ms" }
         let totalSeconds = ns / 1_000_000_000
         let fraction = ns % 1_000_000_000
         let h = totalSeconds / 3600, m = (totalSeconds % 3600) / 60, s = totalSeconds % 60
