@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
@@ -32,6 +33,9 @@ let package = Package(
         .target(name: "VenueGuardLinuxGPIO", dependencies: ["VenueGuardDrivers", "CGPIOD"]),
         .target(name: "VenueGuardLinuxSysfs", dependencies: ["VenueGuardDrivers"]),
         .systemLibrary(name: "CLinuxTime"),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "VenueGuardMosquitto", dependencies: ["CMosquitto"]),
+        .target(name: "VenueGuardOutbox", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "VenueGuardLinuxSystem", dependencies: ["VenueGuardDrivers", "CLinuxTime"]),
         // Beside Platform: scenario-driven simulated hardware.
         .target(
@@ -43,11 +47,17 @@ let package = Package(
             name: "VenueGuardConfiguration",
             dependencies: ["VenueGuardCore", "VenueGuardSimulation", "Yams"]
         ),
+        // Layer 4: MQTT topics, payloads, Home Assistant discovery, commands, store and forward.
+        .target(
+            name: "VenueGuardTelemetry",
+            dependencies: ["VenueGuardCore", "VenueGuardConfiguration", "VenueGuardMosquitto", "VenueGuardOutbox"]
+        ),
         // Layer 4: wiring, scheduling, runners.
         .target(
             name: "VenueGuardDaemon",
             dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration",
-                           "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem"]
+                           "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem",
+                           "VenueGuardTelemetry"]
         ),
         .executableTarget(
             name: "venueguard",
@@ -63,6 +73,9 @@ let package = Package(
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardDriversTests", dependencies: ["VenueGuardDrivers", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
+        .testTarget(name: "VenueGuardTelemetryTests",
+                    dependencies: ["VenueGuardTelemetry", "VenueGuardMosquitto", "VenueGuardOutbox", "VenueGuardDaemon",
+                                   "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore"]),
         .testTarget(name: "VenueGuardPlatformTests",
                     dependencies: ["VenueGuardLinuxSysfs", "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSystem",
                                    "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation"]),

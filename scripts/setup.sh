@@ -6,7 +6,7 @@
 set -euo pipefail
 
 # Debian packages: C libraries the Platform modules link, and tools the tests run.
-DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev)
+DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev libmosquitto-dev libsqlite3-dev mosquitto mosquitto-clients openssl python3-jsonschema)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -68,6 +68,26 @@ public enum EffectiveConfigurationPrinter {
                 out.append("    \(key): \(inline(sensor.options[key]!))")
             }
         }
+        if let mqtt = configuration.mqtt {
+            out.append("mqtt:")
+            out.append("  host: \(mqtt.host)")
+            out.append("  port: \(mqtt.port)")
+            out.append("  protocol: \"\(mqtt.protocolVersion)\"")
+            out.append("  client_id: \(mqtt.clientID)")
+            if let username = mqtt.username { out.append("  username: \(username)") }
+            if let source = mqtt.passwordSource { out.append("  password: (from \(source); not shown)") }
+            if let ca = mqtt.tlsCAFile {
+                out.append("  tls: { ca_file: \(ca)\(mqtt.tlsCertFile.map { ", cert_file: \($0)" } ?? "")\(mqtt.tlsKeyFile.map { ", key_file: \($0)" } ?? ""), verify_hostname: \(mqtt.tlsVerifyHostname) }")
+            }
+            out.append("  keepalive: \(DurationText.format(mqtt.keepalive))")
+            out.append("  reconnect_min: \(DurationText.format(mqtt.reconnectMinimum))")
+            out.append("  reconnect_max: \(DurationText.format(mqtt.reconnectMaximum))")
+            out.append("  topic_prefix: \(mqtt.topicPrefix)")
+            out.append("  home_assistant: { enabled: \(mqtt.homeAssistant), prefix: \(mqtt.homeAssistantPrefix) }")
+            out.append("  commands: \(mqtt.commands)")
+            out.append("  outbox: { path: \(mqtt.outboxPath), max_age: \(DurationText.format(mqtt.outboxMaxAge)), max_size_mb: \(NumberText.format(Double(mqtt.outboxMaxBytes) / 1_000_000)), replay_rate: \(NumberText.format(mqtt.replayRate)) }")
+            out.append("  state_interval: \(DurationText.format(mqtt.stateInterval))")
+        }
         out.append("signal:")
         out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")
         out.append("  lamps:")

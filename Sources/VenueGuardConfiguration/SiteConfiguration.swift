@@ -21,6 +21,8 @@ public struct SiteConfiguration: Sendable {
     public var simulation: SimulationSettings?
     /// Where the Linux backend finds sysfs and device files (tests point these at a temporary tree).
     public var linux: LinuxPaths
+    /// Publishing over MQTT (`nil`: off).
+    public var mqtt: MQTTConfiguration?
     /// Things that are allowed but probably not what the user wants.
     public var warnings: [ConfigError]
 }

@@ -36,8 +36,12 @@ public struct LiveRunner {
     }
 
     /// Runs until the scenario ends (`exitAtEnd`) or `stop` is requested; leaves the outputs not monitoring.
-    public func run(renderer: SignalRenderer, stop: StopRequest) async {
+    public func run(renderer: SignalRenderer, stop: StopRequest, onStatus: ((VenueStatus, [VenueEvent]) -> Void)? = nil,
+                    commands: AsyncStream<[VenueInput]>? = nil) async {
         let (pipeline, _) = SensorSourceFactory.simulatedPipeline(configuration, scenario: scenario)
+        let inbox = CommandInbox()
+        let listener = commands.map { stream in Task { for await inputs in stream { inbox.add(inputs) } } }
+        defer { listener?.cancel() }
         let clock = ContinuousClock()
         let started = clock.now
         let frame = Duration.milliseconds(50)
@@ -50,8 +54,11 @@ public struct LiveRunner {
             if scenarioTime > scenario.duration && exitAtEnd { scenarioTime = scenario.duration }
             // Accelerated, one frame spans many evaluations: keep a chirp that one of them asked for.
             var chirp: SignalIntent?
-            await pipeline.advance(to: .origin + scenarioTime) { status, _ in
+            for input in inbox.take() { pipeline.apply(input) }
+            await pipeline.advance(to: .origin + scenarioTime) { status, events in
                 if status.signal.buzzer != .off && !status.signal.buzzer.repeats { chirp = status.signal }
+                renderer.observe(status)
+                onStatus?(status, events)
             }
             if var status = pipeline.latest {
                 if status.signal.buzzer == .off, let chirp, chirp.buzzerGeneration == status.signal.buzzerGeneration {
@@ -66,5 +73,18 @@ public struct LiveRunner {
             try? await Task.sleep(until: nextFrame, clock: clock)
         }
         renderer.shutDown(reason: reason)
+    }
+}
+
+/// Commands received between frames, applied at the next one.
+final class CommandInbox: Sendable {
+    private let queue = Mutex<[VenueInput]>([])
+    func add(_ inputs: [VenueInput]) { queue.withLock { $0 += inputs } }
+    func take() -> [VenueInput] {
+        queue.withLock { inputs in
+            let taken = inputs
+            inputs = []
+            return taken
+        }
     }
 }

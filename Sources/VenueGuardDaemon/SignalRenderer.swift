@@ -8,4 +8,11 @@ public protocol SignalRenderer: AnyObject {
     func render(_ status: VenueStatus, scenarioSeconds: Double, realSeconds: Double)
     /// Puts the outputs in the documented "not monitoring" state (all lamps off, buzzer silent).
     func shutDown(reason: String)
+    /// Sees every evaluated status, even those no frame shows (an accelerated run evaluates
+    /// many times per frame): a log prints each change from here.
+    func observe(_ status: VenueStatus)
+}
+
+extension SignalRenderer {
+    public func observe(_ status: VenueStatus) {}
 }

@@ -82,7 +82,10 @@ public final class PlainSignalLog: SignalRenderer {
         self.write = write
     }
 
-    public func render(_ status: VenueStatus, scenarioSeconds: Double, realSeconds: Double) {
+    public func render(_ status: VenueStatus, scenarioSeconds: Double, realSeconds: Double) {}
+
+    /// One line per change of status or outputs, from every evaluation.
+    public func observe(_ status: VenueStatus) {
         let areas = status.areas.map { area -> String in
             var text = "\(area.id)=\(area.status.rawValue)"
             if let e = area.estimate {

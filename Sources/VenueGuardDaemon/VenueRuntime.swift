@@ -94,6 +94,7 @@ public final class VenueRuntime: @unchecked Sendable {
         let (status, events) = await engine.evaluate(at: clock.now)
         latest.withLock { $0 = status }
         evaluations.add(1, ordering: .relaxed)
+        wiring.renderer?.observe(status)
         for event in events { log(event.summary) }
         onStatus?(status, events)
     }

@@ -62,8 +62,12 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             renderer = PlainSignalLog(utcOffsetSeconds: loaded.utcOffsetSeconds, write: output)
         }
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("venueguard: \($0)\n".utf8)) }
+        let telemetry = makeTelemetry(configuration, log: log)
         await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
-            .run(renderer: renderer, stop: stop)
+            .run(renderer: renderer, stop: stop, onStatus: { status, events in telemetry?.submit(status, events) },
+                 commands: telemetry?.publisher.commands)
+        await telemetry?.stop()
     }
 }
 
@@ -78,19 +82,40 @@ extension RunCommand {
             fail("\(config): cannot open the signal outputs: \(error)")
         }
         let clock = SystemClock()
-        let renderer: SignalRenderer? = !plain && isatty(STDOUT_FILENO) == 1
+        let renderer: SignalRenderer = !plain && isatty(STDOUT_FILENO) == 1
             ? TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
-            : nil
+            : PlainSignalLog(utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
         let runtime = VenueRuntime(model: configuration.model,
                                    wiring: .init(sources: hardware.sources, signal: hardware.signal, renderer: renderer,
                                                  close: { hardware.close() }),
                                    clock: clock, log: log)
         hardware.connect(to: runtime, clock: clock)
         for problem in hardware.problems { log("warning: \(problem)") }
+        let telemetry = makeTelemetry(configuration, log: log)
+        if let telemetry {
+            runtime.onStatus = { status, events in telemetry.submit(status, events) }
+        }
+        let commands = telemetry?.forwardCommands { await runtime.submit($0) }
         let stop = StopRequest()
         let handlers = SignalHandlers.install(stop)
         defer { _ = handlers }
         await runtime.run(stop: stop)
+        commands?.cancel()
+        await telemetry?.stop()
         log("stopped (\(stop.requested ?? "done")): outputs off, not monitoring")
+    }
+}
+
+extension RunCommand {
+    /// The MQTT publisher, when the configuration has an `mqtt` section. A publisher that
+    /// cannot start (an unusable outbox) is logged and skipped: the signals run regardless.
+    func makeTelemetry(_ configuration: SiteConfiguration, log: @escaping @Sendable (String) -> Void) -> TelemetryBridge? {
+        guard let mqtt = configuration.mqtt else { return nil }
+        do {
+            return try TelemetryBridge(configuration: configuration, mqtt: mqtt, log: log)
+        } catch {
+            log("MQTT publishing disabled: \(error)")
+            return nil
+        }
     }
 }

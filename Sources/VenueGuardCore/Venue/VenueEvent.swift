@@ -27,6 +27,12 @@ public struct VenueEvent: Hashable, Sendable {
     /// What.
     public var kind: Kind
 
+    /// Creates an event.
+    public init(at: MonotonicInstant, kind: Kind) {
+        self.at = at
+        self.kind = kind
+    }
+
     /// A stable machine name for the kind.
     public var type: String {
         switch kind {

@@ -1,0 +1,213 @@
+import CMosquitto
+import Foundation
+import Glibc
+import Synchronization
+
+/// An MQTT client over libmosquitto. The network loop runs on a dedicated thread (ours, not
+/// `mosquitto_loop_start`'s, whose thread gives up for good after a TLS failure), which
+/// reconnects with capped exponential backoff. libmosquitto calls back on that thread, so the
+/// callbacks are plain C functions (never actor-isolated closures: Swift 6 traps when a
+/// `@MainActor` closure runs on a foreign thread). They find the client through the user
+/// pointer given to `mosquitto_new` and hand each event to an `AsyncStream`, whose
+/// continuation is safe to use from any thread.
+public final class MosquittoClient: @unchecked Sendable {
+    /// Everything the network thread reports, in order.
+    public let events: AsyncStream<MQTTEvent>
+    private let continuation: AsyncStream<MQTTEvent>.Continuation
+    private let handle: OpaquePointer
+    /// The settings (the password among them is never logged).
+    public let settings: MQTTSettings
+    private let running = Atomic<Bool>(false)
+    private let connectedFlag = Atomic<Bool>(false)
+    private let refusedFlag = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    private static let libraryReady: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    /// Creates a client with `settings`; nothing connects until `start()`.
+    public init(settings: MQTTSettings) throws(MQTTError) {
+        _ = Self.libraryReady
+        self.settings = settings
+        (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .unbounded)
+        guard let handle = mosquitto_new(settings.clientID, settings.cleanSession, nil) else {
+            throw MQTTError(code: Int32(errno), description: "cannot create an MQTT client: \(String(cString: strerror(errno)))")
+        }
+        self.handle = handle
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        let version = settings.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+        try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
+        if let username = settings.username {
+            try check(mosquitto_username_pw_set(handle, username, settings.password), "username")
+        }
+        if let tls = settings.tls {
+            try check(mosquitto_tls_set(handle, tls.caFile, nil, tls.certFile, tls.keyFile, nil), "TLS files")
+            try check(mosquitto_tls_insecure_set(handle, !tls.verifyHostname), "TLS hostname check")
+        }
+        if let will = settings.will {
+            let result = will.payload.withUnsafeBytes { bytes in
+                mosquitto_will_set_v5(handle, will.topic, Int32(bytes.count), bytes.baseAddress, 1, will.retain, nil)
+            }
+            try check(result, "last will")
+        }
+        try check(mosquitto_threaded_set(handle, true), "threading")
+        try check(mosquitto_max_inflight_messages_set(handle, UInt32(settings.maxInflight)), "inflight")
+        mosquitto_connect_v5_callback_set(handle, onConnect)
+        mosquitto_disconnect_v5_callback_set(handle, onDisconnect)
+        mosquitto_publish_v5_callback_set(handle, onPublish)
+        mosquitto_message_v5_callback_set(handle, onMessage)
+        mosquitto_subscribe_v5_callback_set(handle, onSubscribe)
+        mosquitto_log_callback_set(handle, onLog)
+    }
+
+    deinit {
+        stop()
+        mosquitto_destroy(handle)
+        continuation.finish()
+    }
+
+    private func check(_ result: Int32, _ what: String) throws(MQTTError) {
+        guard result == MOSQ_ERR_SUCCESS.rawValue else {
+            throw MQTTError(code: result, description: "\(what): \(String(cString: mosquitto_strerror(result)))")
+        }
+    }
+
+    /// Starts the network thread, which connects and reconnects by itself: a broker that is
+    /// down now, refuses us, or fails the TLS handshake is tried again after 1, 2, 4 … seconds,
+    /// up to the configured maximum.
+    public func start() throws(MQTTError) {
+        guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let thread = Thread { [self] in networkLoop() }
+        thread.name = "venueguard-mqtt"
+        self.thread = thread
+        thread.start()
+    }
+
+    private func networkLoop() {
+        let keepalive = Int32(max(5, settings.keepalive.components.seconds))
+        var delay = settings.reconnectMinimum
+        var first = true
+        while running.load(ordering: .acquiring) {
+            errno = 0
+            let attempt = first ? mosquitto_connect_async(handle, settings.host, Int32(settings.port), keepalive)
+                                : mosquitto_reconnect_async(handle)
+            first = false
+            var result = attempt
+            if attempt == MOSQ_ERR_SUCCESS.rawValue {
+                // Run the connection until it fails or we stop.
+                repeat {
+                    result = mosquitto_loop(handle, 100, 1)
+                } while result == MOSQ_ERR_SUCCESS.rawValue && running.load(ordering: .acquiring)
+            }
+            guard running.load(ordering: .acquiring) else { break }
+            if connectedFlag.exchange(false, ordering: .acquiringAndReleasing) {
+                delay = settings.reconnectMinimum  // it had worked: start the backoff afresh
+            } else if refusedFlag.exchange(false, ordering: .acquiringAndReleasing) {
+                // The broker answered and refused us; `.refused` already said why.
+            } else {
+                // Failed before any CONNACK (refused by TCP, TLS, DNS): say why, then back off.
+                let detail = result == MOSQ_ERR_ERRNO.rawValue && errno != 0 ? String(cString: strerror(errno))
+                                                                              : String(cString: mosquitto_strerror(result))
+                emit(.disconnected(code: Int(result == 0 ? -1 : result), reason: detail))
+            }
+            sleep(delay)
+            delay = min(delay * 2, settings.reconnectMaximum)
+        }
+        finished.signal()
+    }
+
+    private func sleep(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while running.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    fileprivate func markConnected() { connectedFlag.store(true, ordering: .releasing) }
+    fileprivate func markRefused() { refusedFlag.store(true, ordering: .releasing) }
+
+    /// Publishes `payload` to `topic`; returns the message id its acknowledgement will carry.
+    @discardableResult
+    public func publish(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) throws(MQTTError) -> Int32 {
+        var messageID: Int32 = 0
+        let result = payload.withUnsafeBytes { bytes in
+            mosquitto_publish_v5(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, nil)
+        }
+        try check(result, "publish to \(topic)")
+        return messageID
+    }
+
+    /// Subscribes to `pattern` at QoS 1.
+    public func subscribe(_ pattern: String, qos: Int32 = 1) throws(MQTTError) {
+        var messageID: Int32 = 0
+        try check(mosquitto_subscribe_v5(handle, &messageID, pattern, qos, 0, nil), "subscribe to \(pattern)")
+    }
+
+    /// Disconnects cleanly (no Last Will) and stops the network thread.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        mosquitto_disconnect_v5(handle, 0, nil)
+        finished.wait()
+        // Let the DISCONNECT packet out.
+        for _ in 0..<5 where mosquitto_want_write(handle) { _ = mosquitto_loop_write(handle, 1) }
+    }
+
+    fileprivate func emit(_ event: MQTTEvent) {
+        continuation.yield(event)
+    }
+
+    fileprivate static func client(_ user: UnsafeMutableRawPointer?) -> MosquittoClient? {
+        guard let user else { return nil }
+        return Unmanaged<MosquittoClient>.fromOpaque(user).takeUnretainedValue()
+    }
+
+    /// Words for a CONNACK or DISCONNECT reason code.
+    static func reason(_ code: Int32, v5: Bool) -> String {
+        v5 ? String(cString: mosquitto_reason_string(code)) : String(cString: mosquitto_connack_string(code))
+    }
+}
+
+// The C callbacks. File-scope functions with no captured context: nothing here is
+// actor-isolated, so running on libmosquitto's thread is safe.
+
+private let onConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { _, user, code, _, _ in
+    guard let client = MosquittoClient.client(user) else { return }
+    if code == 0 {
+        client.markConnected()
+        client.emit(.connected)
+    } else {
+        client.markRefused()
+        client.emit(.refused(code: Int(code), reason: MosquittoClient.reason(code, v5: client.settings.protocolVersion == .v5)))
+    }
+}
+
+private let onDisconnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, OpaquePointer?) -> Void = { _, user, code, _ in
+    guard let client = MosquittoClient.client(user) else { return }
+    let reason = code == 0 ? "disconnected" : String(cString: mosquitto_strerror(code))
+    client.emit(.disconnected(code: Int(code), reason: reason))
+}
+
+private let onPublish: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { _, user, mid, reason, _ in
+    MosquittoClient.client(user)?.emit(.acknowledged(messageID: mid, reasonCode: Int(reason)))
+}
+
+private let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<mosquitto_message>?, OpaquePointer?) -> Void = { _, user, message, _ in
+    guard let client = MosquittoClient.client(user), let message = message?.pointee, let topic = message.topic else { return }
+    var payload: [UInt8] = []
+    if let bytes = message.payload, message.payloadlen > 0 {
+        payload = Array(UnsafeRawBufferPointer(start: bytes, count: Int(message.payloadlen)))
+    }
+    client.emit(.message(topic: String(cString: topic), payload: payload, retained: message.retain))
+}
+
+private let onSubscribe: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, UnsafePointer<Int32>?, OpaquePointer?) -> Void = { _, user, mid, _, _, _ in
+    MosquittoClient.client(user)?.emit(.subscribed(messageID: mid))
+}
+
+private let onLog: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?) -> Void = { _, user, level, text in
+    guard level & Int32(MOSQ_LOG_ERR) != 0, let text, let client = MosquittoClient.client(user) else { return }
+    client.emit(.error(String(cString: text)))
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardOutbox
+@testable import VenueGuardTelemetry
+
+struct CommandParserTests {
+    static let now = Timestamp(monotonic: .origin, wall: WallClockTime(year: 2024, month: 8, day: 1, hour: 4), wallClockSynchronized: true)
+
+    @Test("Valid commands", arguments: [
+        ("ack", "", CommandParser.Command.acknowledge(by: nil)),
+        ("ack", #"{"by":"Sato"}"#, .acknowledge(by: "Sato")),
+        ("ping", #"{"id":"x1"}"#, .ping(id: "x1")),
+        ("alert", #"{"heat_alert":"alert","until":"2024-08-01T23:59:00+09:00"}"#,
+         .heatAlert(.alert, until: WallClockTime(year: 2024, month: 8, day: 1, hour: 14, minute: 59))),
+        ("alert", #"{"heat_alert":"none"}"#, .heatAlert(.none, until: nil)),
+        ("alert", #"{"thunder_advisory":false}"#, .thunderAdvisory(false, until: nil)),
+    ])
+    func valid(_ row: (String, String, CommandParser.Command)) {
+        #expect(CommandParser.parse(name: row.0, payload: Array(row.1.utf8), now: Self.now) == .success(row.2))
+    }
+
+    @Test("Malformed commands are rejected with a reason", arguments: [
+        ("ack", "not json", "not a JSON object"),
+        ("ack", "[1,2]", "not a JSON object"),
+        ("ack", #"{"by":"x","extra":1}"#, "unknown field(s): extra"),
+        ("ack", #"{"by":7}"#, "wrong type"),
+        ("ack", #"{"by":""}"#, "printable"),
+        ("alert", #"{"heat_alert":"alert"}"#, "needs 'until'"),
+        ("alert", #"{"heat_alert":"hot","until":"2024-08-01T23:00:00+09:00"}"#, "none, alert or special-alert"),
+        ("alert", #"{"heat_alert":"alert","until":"2024-07-01T00:00:00+09:00"}"#, "in the past"),
+        ("alert", #"{"heat_alert":"alert","until":"2024-08-05T00:00:00+09:00"}"#, "48 hours"),
+        ("alert", #"{"heat_alert":"alert","until":"tomorrow"}"#, "ISO 8601"),
+        ("alert", #"{"thunder_advisory":1,"until":"2024-08-01T23:00:00+09:00"}"#, "wrong type"),
+        ("alert", #"{"heat_alert":"none","thunder_advisory":true}"#, "exactly one"),
+        ("alert", "{}", "exactly one"),
+        ("reboot", "{}", "unknown command"),
+    ])
+    func malformed(_ row: (String, String, String)) {
+        guard case let .failure(rejection) = CommandParser.parse(name: row.0, payload: Array(row.1.utf8), now: Self.now) else {
+            Issue.record("accepted \(row.1)"); return
+        }
+        #expect(rejection.reason.contains(row.2), "\(rejection.reason)")
+    }
+
+    @Test("Oversized payloads are rejected")
+    func oversized() {
+        let payload = Array(("{\"by\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
+        #expect((try? CommandParser.parse(name: "ack", payload: payload, now: Self.now).get()) == nil)
+    }
+}
+
+struct TopicTests {
+    @Test("History topics never coincide with retained topics", arguments: [
+        ("venueguard/x/sensors/hall-climate", "venueguard/x/history/hall-climate"),
+        ("venueguard/x/state", "venueguard/x/history/state"),
+        ("venueguard/x/events", "venueguard/x/history/events"),
+    ])
+    func history(_ row: (String, String)) {
+        #expect(TopicScheme(prefix: "venueguard/x").history(of: row.0) == row.1)
+    }
+}
+
+struct OutboxTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vg-outbox-\(UUID().uuidString).sqlite").path
+    }
+
+    static func drafts(_ count: Int) -> [Outbox.Draft] {
+        (0..<count).map { i in Outbox.Draft(topic: "t/\(i)", historyTopic: "h/\(i)", retain: false) { seq in Array("{\"seq\":\(seq)}".utf8) } }
+    }
+
+    @Test("Sequence numbers increase across reopening, even after every message was acknowledged")
+    func sequence() throws {
+        let path = Self.temporaryPath()
+        var outbox: Outbox? = try Outbox(path: path)
+        let first = try outbox!.append(Self.drafts(3))
+        #expect(first.map(\.seq) == [1, 2, 3])
+        #expect(first[1].payload == Array("{\"seq\":2}".utf8))
+        try outbox!.acknowledge([1, 2, 3])
+        #expect(try outbox!.count() == 0)
+        outbox = nil
+        let reopened = try Outbox(path: path)
+        #expect(try reopened.append(Self.drafts(1)).map(\.seq) == [4])
+    }
+
+    @Test("Pending messages come oldest first; acknowledged ones leave")
+    func pending() throws {
+        let outbox = try Outbox(path: Self.temporaryPath())
+        _ = try outbox.append(Self.drafts(5))
+        try outbox.acknowledge([2, 4])
+        #expect(try outbox.pending().map(\.seq) == [1, 3, 5])
+        #expect(try outbox.pending(after: 3, limit: 10).map(\.seq) == [5])
+    }
+
+    @Test("The age bound drops the oldest first and counts what it dropped, across restarts")
+    func ageBound() throws {
+        let path = Self.temporaryPath()
+        let outbox = try Outbox(path: path, maxAge: .seconds(3600))
+        _ = try outbox.append(Self.drafts(3), now: 1000)
+        _ = try outbox.append(Self.drafts(2), now: 5000)
+        #expect(try outbox.prune(now: 5000) == 3)
+        #expect(try outbox.pending().map(\.seq) == [4, 5])
+        #expect(try Outbox(path: path).droppedTotal() == 3)
+    }
+
+    @Test("The size bound drops the oldest until the data fits")
+    func sizeBound() throws {
+        let outbox = try Outbox(path: Self.temporaryPath(), maxBytes: 200_000)
+        let big = (0..<400).map { _ in Outbox.Draft(topic: "t", historyTopic: "h", retain: false) { _ in [UInt8](repeating: 65, count: 1000) } }
+        _ = try outbox.append(big)
+        let dropped = try outbox.prune()
+        #expect(dropped > 0)
+        let left = try outbox.pending(limit: 1000)
+        #expect(left.last?.seq == 400)      // the newest are kept
+        #expect(left.first!.seq == Int64(dropped) + 1)
+    }
+
+    @Test("A damaged file is moved aside and a new outbox started")
+    func damaged() throws {
+        let path = Self.temporaryPath()
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
+        let outbox = try Outbox(path: path)
+        #expect(try outbox.append(Self.drafts(1)).map(\.seq) == [1])
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        #expect(siblings.contains { $0.hasPrefix((path as NSString).lastPathComponent + ".corrupt-") })
+    }
+}
+
+struct PayloadTests {
+    @Test("Every payload kind validates against its JSON Schema (state, sensor, every event type)")
+    func schemas() throws {
+        let payloads = TelemetryPayloads(site: "test-club", utcOffsetSeconds: 9 * 3600)
+        var engine = VenueEngine(model: VenueModel(
+            site: SiteDescriptor(id: "test-club", name: "Test", location: GeoLocation(latitude: 35, longitude: 135)),
+            areas: [AreaDescriptor(id: "hall", name: "Hall", exposure: .indoor, sensors: ["s"])],
+            sensors: [SensorDescriptor(id: "s", kind: "sht3x", quantities: [.airTemperature, .relativeHumidity], samplingPeriod: .seconds(10))]))
+        engine.apply(.sensor(SensorReport(sensor: "s", at: .origin, sample: .values([.airTemperature: 30, .relativeHumidity: 60]))))
+        engine.apply(.strike(LightningStrike(distance: .kilometres(8), energy: 100, at: .origin, source: "as3935")))
+        let at = Timestamp(monotonic: .origin, wall: WallClockTime(year: 2024, month: 8, day: 1, hour: 4))
+        let status = engine.evaluate(at: at)
+        var items: [(schema: String, payload: String)] = [
+            ("state", String(decoding: payloads.state(status, seq: 1, backlog: 0, dropped: 0), as: UTF8.self)),
+            ("sensor", String(decoding: payloads.sensor(status.sensors[0], at: at, seq: 2), as: UTF8.self)),
+        ]
+        let events: [VenueEvent.Kind] = [
+            .statusChanged(area: "hall", from: nil, to: .warning), .lightningChanged(from: .clear, to: .danger),
+            .strike(LightningStrike(distance: .overhead, at: .origin)), .strike(LightningStrike(distance: .outOfRange, energy: 5, at: .origin)),
+            .sensorFaulted("s", .crcMismatch), .sensorStale("s"), .sensorRecovered("s"), .acknowledged(source: "button", silenced: true),
+            .heatAlertChanged(from: .none, to: .alert), .thunderAdvisoryChanged(true),
+        ]
+        for (i, kind) in events.enumerated() {
+            items.append(("event", String(decoding: payloads.event(VenueEvent(at: .origin, kind: kind), at: at, seq: Int64(10 + i)), as: UTF8.self)))
+        }
+        items.append(("event", String(decoding: payloads.notice(type: "command-rejected", summary: "x",
+                                                                fields: ["topic": .string("t"), "reason": .string("r")], at: at, seq: 99), as: UTF8.self)))
+        #expect(try SchemaValidator.validate(items) == "")
+    }
+}
