@@ -22,7 +22,8 @@ public struct HomeAssistantDiscovery: Sendable {
     /// The topic Home Assistant announces `online` on when it (re)starts.
     public var statusTopic: String { "\(prefix)/status" }
 
-    var node: String { "venueguard_\(model.site.id.replacingOccurrences(of: "-", with: "_"))" }
+    /// The node id: `venueguard_<site-id>` (Home Assistant allows `-` and `_`, and the broker ACL matches it by the site id).
+    var node: String { "venueguard_\(model.site.id)" }
 
     var device: JSONValue {
         .object(["identifiers": .array([.string(node)]), "name": .string("VenueGuard \(model.site.name)"),
@@ -56,7 +57,7 @@ public struct HomeAssistantDiscovery: Sendable {
         let stateExpiry = stateInterval * 3
         for sensor in model.sensors {
             for quantity in sensor.quantities {
-                let objectID = "\(sensor.id.rawValue)_\(quantity.rawValue)".replacingOccurrences(of: "-", with: "_")
+                let objectID = "\(sensor.id.rawValue)_\(quantity.rawValue)"
                 var config = base(objectID, name: "\(sensor.id.rawValue) \(quantity.label)", stateTopic: topics.sensor(sensor.id.rawValue),
                                   template: "{{ value_json['values']['\(quantity.rawValue)']['value'] }}", expireAfter: sensor.maxAge)
                 config["unit_of_measurement"] = .string(quantity.unit.rawValue)
@@ -68,7 +69,7 @@ public struct HomeAssistantDiscovery: Sendable {
         let levels: [JSONValue] = SafetyStatus.allCases.map { .string($0.rawValue) }
         for area in model.areas {
             let id = area.id.rawValue
-            let key = id.replacingOccurrences(of: "-", with: "_")
+            let key = id
             var wbgt = base("\(key)_wbgt", name: "\(area.name) WBGT", stateTopic: topics.state,
                             template: "{{ value_json['areas']['\(id)']['wbgt'] }}", expireAfter: stateExpiry)
             wbgt["unit_of_measurement"] = .string("°C")
