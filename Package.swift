@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "VenueGuardLinuxI2C", dependencies: ["VenueGuardDrivers", "CI2C"]),
         .target(name: "VenueGuardLinuxGPIO", dependencies: ["VenueGuardDrivers", "CGPIOD"]),
         .target(name: "VenueGuardLinuxSysfs", dependencies: ["VenueGuardDrivers"]),
+        .target(name: "VenueGuardLinuxSerial", dependencies: ["VenueGuardDrivers"]),
         .systemLibrary(name: "CLinuxTime"),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "VenueGuardMosquitto", dependencies: ["CMosquitto"]),
@@ -57,6 +58,7 @@ let package = Package(
             name: "VenueGuardDaemon",
             dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration",
                            "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem",
+                           "VenueGuardLinuxSerial",
                            "VenueGuardTelemetry"]
         ),
         .executableTarget(
@@ -78,6 +80,7 @@ let package = Package(
                                    "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore"]),
         .testTarget(name: "VenueGuardPlatformTests",
                     dependencies: ["VenueGuardLinuxSysfs", "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSystem",
+                                   "VenueGuardLinuxSerial",
                                    "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(

@@ -210,6 +210,15 @@ public enum ConfigurationLoader {
         }
 
         var quantities = kind.defaultQuantities
+        var serial: SerialSettings?
+        if kind == .serial {
+            serial = try parseSerial(mapping)
+            var fromKeys: [Quantity] = []
+            for key in serial!.keys.keys.sorted() where !fromKeys.contains(serial!.keys[key]!.quantity) {
+                fromKeys.append(serial!.keys[key]!.quantity)
+            }
+            quantities = fromKeys
+        }
         if let node = mapping["quantities"] { quantities = try self.quantities(node) }
         if let node = mapping["quantity"] { quantities = try self.quantities(node) }
         var globeDiameter: Double?
@@ -245,6 +254,7 @@ public enum ConfigurationLoader {
                                           trust: trust, globeDiameter: globeDiameter, mountingHeight: mountingHeight,
                                           stuckAfter: stuckAfter, detectsLightning: detectsLightning)
         var sensor = SensorConfiguration(descriptor: descriptor, kind: kind, options: options, line: node.line)
+        sensor.serial = serial
 
         // Typed hardware settings, checked here so check-config reports them with their lines.
         if kind.optionKeys.contains("address") {
@@ -280,6 +290,70 @@ public enum ConfigurationLoader {
                                                          outdoor: environment, noiseFloor: floor, minimumStrikes: strikes)
         }
         return sensor
+    }
+
+    /// The serial keys of a sensor mapping.
+    static func parseSerial(_ mapping: ConfigMapping) throws -> SerialSettings {
+        var settings = SerialSettings(port: nil, usb: nil, baud: 115200, format: "auto", columns: [], keys: [:], maxLineBytes: 256)
+        if let node = mapping["port"] { settings.port = try node.string() }
+        if let node = mapping["usb"] {
+            let text = try node.string()
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let vendor = UInt16(parts[0], radix: 16), let product = UInt16(parts[1], radix: 16) else {
+                throw node.error("expected a USB vendor:product id in hexadecimal, such as 0d28:0204 (a micro:bit)")
+            }
+            settings.usb = (vendor, product)
+        }
+        guard (settings.port == nil) != (settings.usb == nil) else {
+            throw mapping.value.error("a serial sensor needs 'port' (a path or glob) or 'usb' (vendor:product), and not both")
+        }
+        if let node = mapping["baud"] {
+            settings.baud = try node.int()
+            let allowed = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800]
+            guard allowed.contains(settings.baud) else { throw node.error("baud must be one of \(allowed.map(String.init).joined(separator: ", "))") }
+        }
+        if let node = mapping["format"] {
+            settings.format = try node.choice([("auto", "auto"), ("makecode", "makecode"), ("keyvalue", "keyvalue"), ("json", "json"), ("csv", "csv")])
+        }
+        if let node = mapping["columns"] { settings.columns = try node.sequence().map { try $0.string() } }
+        if settings.format == "csv" && settings.columns.isEmpty { throw mapping.value.error("format csv needs 'columns' (the names of the columns, in order)") }
+        if let node = mapping["max_line_bytes"] {
+            settings.maxLineBytes = try node.int()
+            guard (16...4096).contains(settings.maxLineBytes) else { throw node.error("max_line_bytes must be 16–4096") }
+        }
+        let quantityChoices = Quantity.allCases.filter { $0 != .lightningDistance }.map { ($0.rawValue, $0) }
+        if let node = mapping["keys"] {
+            for (key, _, value) in try node.entries() {
+                if case .scalar = value.content {
+                    let quantity = try value.choice(quantityChoices)
+                    settings.keys[key] = SerialKey(quantity: quantity, unit: quantity.unit, scale: 1, offset: 0)
+                    continue
+                }
+                let k = try value.mapping(allowed: ["quantity", "unit", "scale", "offset"])
+                let quantity = try k.required("quantity").choice(quantityChoices)
+                var unit = quantity.unit
+                if let u = k["unit"] {
+                    let name = try u.string()
+                    guard let parsed = PhysicalUnit(name: name), parsed.canonical == quantity.unit else {
+                        throw u.error("'\(name)' is not a unit of \(quantity.label) (\(quantity.unit.rawValue))")
+                    }
+                    unit = parsed
+                }
+                let scale = try k["scale"]?.double() ?? 1
+                let offset = try k["offset"]?.double() ?? 0
+                guard scale != 0 else { throw k["scale"]!.error("scale must not be 0") }
+                settings.keys[key] = SerialKey(quantity: quantity, unit: unit, scale: scale, offset: offset)
+            }
+        } else {
+            // A child's board usually says temp/hum: sensible defaults, documented.
+            for (key, quantity) in [("temp", Quantity.airTemperature), ("temperature", .airTemperature), ("t", .airTemperature),
+                                    ("hum", .relativeHumidity), ("humidity", .relativeHumidity), ("h", .relativeHumidity),
+                                    ("rh", .relativeHumidity), ("wbgt", .wbgt)] {
+                settings.keys[key] = SerialKey(quantity: quantity, unit: quantity.unit, scale: 1, offset: 0)
+            }
+        }
+        // Unmapped CSV columns are allowed (a board may print a counter): they are ignored.
+        return settings
     }
 
     /// The addresses a kind's chip can have (empty: any).
@@ -352,7 +426,7 @@ public enum ConfigurationLoader {
                                        buzzer: OutputLine(chip: "gpiochip0", line: 24, activeLow: false),
                                        button: InputLine(chip: "gpiochip0", line: 25, activeLow: true, debounce: .milliseconds(30)))
         }
-        let mapping = try node.mapping(allowed: ["areas", "lamps", "buzzer", "button"])
+        let mapping = try node.mapping(allowed: ["areas", "lamps", "buzzer", "button", "outputs"])
         var shown: [AreaID] = []
         if let list = mapping["areas"] {
             for item in try list.sequence() {
@@ -385,7 +459,9 @@ public enum ConfigurationLoader {
                                activeLow: try b["active"].map { try $0.choice([("low", true), ("high", false)]) } ?? true,
                                debounce: try b["debounce"]?.duration() ?? .milliseconds(30))
         }
-        return SignalConfiguration(areas: shown, lamps: lamps, buzzer: buzzer, button: button)
+        var outputs = SignalConfiguration.Outputs.gpio
+        if let node = mapping["outputs"] { outputs = try node.choice([("gpio", .gpio), ("terminal", .terminal)]) }
+        return SignalConfiguration(areas: shown, lamps: lamps, buzzer: buzzer, button: button, outputs: outputs)
     }
 
     static func lineNumber(_ node: ConfigValue) throws -> Int {

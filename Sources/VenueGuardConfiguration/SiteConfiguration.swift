@@ -45,6 +45,48 @@ public struct SensorConfiguration: Sendable {
     public var powerLine: OutputLine?
     /// For the AS3935: its settings and IRQ line.
     public var lightning: LightningDetectorSettings?
+    /// For a serial board: port, speed, line format and key mapping.
+    public var serial: SerialSettings?
+}
+
+/// A serial board's configuration.
+public struct SerialSettings: Sendable, Hashable {
+    /// A device path or glob (`/dev/serial/by-id/usb-*micro*bit*`), when named so.
+    public var port: String?
+    /// A USB vendor and product id, when named so.
+    public var usb: (vendor: UInt16, product: UInt16)?
+    /// The speed (default 115200).
+    public var baud: Int
+    /// `auto`, `makecode`, `keyvalue`, `json` or `csv`.
+    public var format: String
+    /// The CSV column names.
+    public var columns: [String]
+    /// Each key the board sends: its quantity, unit, and calibration.
+    public var keys: [String: SerialKey]
+    /// The longest line kept (default 256 bytes).
+    public var maxLineBytes: Int
+
+    public static func == (lhs: SerialSettings, rhs: SerialSettings) -> Bool {
+        lhs.port == rhs.port && lhs.usb?.vendor == rhs.usb?.vendor && lhs.usb?.product == rhs.usb?.product && lhs.baud == rhs.baud
+            && lhs.format == rhs.format && lhs.columns == rhs.columns && lhs.keys == rhs.keys && lhs.maxLineBytes == rhs.maxLineBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(port)
+        hasher.combine(baud)
+        hasher.combine(format)
+    }
+}
+
+/// One key of a serial board.
+public struct SerialKey: Sendable, Hashable {
+    /// The quantity it carries.
+    public var quantity: Quantity
+    /// The unit the board writes it in.
+    public var unit: PhysicalUnit
+    /// Calibration: value × scale + offset (after unit conversion).
+    public var scale: Double
+    public var offset: Double
 }
 
 /// The AS3935's configuration.
@@ -117,4 +159,14 @@ public struct SignalConfiguration: Sendable {
     public var buzzer: OutputLine?
     /// The acknowledge button, if any.
     public var button: InputLine?
+    /// Where the signals go on `hardware: linux`.
+    public var outputs: Outputs = .gpio
+
+    /// Where the signals go.
+    public enum Outputs: String, Sendable {
+        /// The GPIO lines (a sensor box).
+        case gpio
+        /// Only the terminal panel or log (a laptop with sensors but no lamps).
+        case terminal
+    }
 }

@@ -3,6 +3,7 @@ import VenueGuardCore
 import VenueGuardDrivers
 import VenueGuardLinuxGPIO
 import VenueGuardLinuxI2C
+import VenueGuardLinuxSerial
 import VenueGuardLinuxSysfs
 import VenueGuardLinuxSystem
 import Synchronization
@@ -13,8 +14,10 @@ import Synchronization
 /// outputs that cannot be opened stop the start-up, because a box that cannot signal must
 /// not pretend to run.
 public final class LinuxHardware: @unchecked Sendable {
-    /// The sensor sources, in configuration order.
+    /// The sensor sources sampled at their periods, in configuration order.
     public private(set) var sources: [any SensorSource] = []
+    /// The serial boards.
+    public private(set) var pushSources: [any PushSource] = []
     /// The lamps and buzzer.
     public private(set) var signal: SignalLines?
     /// Problems met while opening devices (one line each), for the log.
@@ -35,12 +38,14 @@ public final class LinuxHardware: @unchecked Sendable {
         let sysfsContext = DispatchIOContext(label: "sysfs")
 
         // Outputs first: without them there is nothing to show.
-        var lamps: [Lamp: GPIOOutputLine] = [:]
-        for (lamp, line) in configuration.signal.lamps {
-            lamps[lamp] = try chip(line.chip).output(line.line, activeLow: line.activeLow)
+        if configuration.signal.outputs == .gpio {
+            var lamps: [Lamp: GPIOOutputLine] = [:]
+            for (lamp, line) in configuration.signal.lamps {
+                lamps[lamp] = try chip(line.chip).output(line.line, activeLow: line.activeLow)
+            }
+            let buzzer = try configuration.signal.buzzer.map { try chip($0.chip).output($0.line, activeLow: $0.activeLow) }
+            signal = SignalLines(lamps: lamps, buzzer: buzzer)
         }
-        let buzzer = try configuration.signal.buzzer.map { try chip($0.chip).output($0.line, activeLow: $0.activeLow) }
-        signal = SignalLines(lamps: lamps, buzzer: buzzer)
 
         for sensor in configuration.sensors {
             let descriptor = sensor.descriptor
@@ -90,7 +95,14 @@ public final class LinuxHardware: @unchecked Sendable {
             case .hwmon, .iio:
                 sources.append(supervised(KernelSensor(files: sysfs, interface: sensor.kind == .iio ? .iio : .hwmon,
                                                        device: sensor.device ?? "", quantities: descriptor.quantities), sysfsContext))
-            case .serial, .anemometer, .ads1115, .bh1750, .simulated:
+            case .serial:
+                let settings = sensor.serial!
+                let spec: SerialPortLocator.Spec = settings.usb.map { .usb(vendor: $0.vendor, product: $0.product) } ?? .path(settings.port!)
+                let locator = SerialPortLocator(spec: spec, sysfsRoot: configuration.linux.sysfsRoot, devRoot: configuration.linux.devRoot)
+                pushSources.append(SerialBoardSource(id: descriptor.id, locator: locator, baud: settings.baud,
+                                                     decoder: SerialBoardDecoder(sensor: descriptor.id, parser: Self.parser(settings),
+                                                                                 maxLineBytes: settings.maxLineBytes)))
+            case .anemometer, .ads1115, .bh1750, .simulated:
                 problems.append("sensor \(descriptor.id): kind \(sensor.kind.rawValue) has no Linux backend in this build; it reports a fault")
                 sources.append(UnavailableSource(id: descriptor.id,
                                                  reason: .initialisation("kind \(sensor.kind.rawValue) has no Linux backend in this build")))
@@ -98,9 +110,23 @@ public final class LinuxHardware: @unchecked Sendable {
         }
     }
 
+    /// The line parser of a serial board's settings.
+    static func parser(_ settings: SerialSettings) -> SerialLineParser {
+        let format: SerialLineFormat
+        switch settings.format {
+        case "makecode": format = .makecode
+        case "keyvalue": format = .keyValue
+        case "json": format = .json
+        case "csv": format = .csv(columns: settings.columns)
+        default: format = .auto(columns: settings.columns.isEmpty ? nil : settings.columns)
+        }
+        let keys = settings.keys.mapValues { SerialKeyMapping(quantity: $0.quantity, unit: $0.unit, scale: $0.scale, offset: $0.offset) }
+        return SerialLineParser(format: format, keys: keys)
+    }
+
     /// Connects the button and the lightning IRQ to `runtime`.
     public func connect(to runtime: VenueRuntime, clock: SystemClock) {
-        if let button = configuration.signal.button {
+        if let button = configuration.signal.button, configuration.signal.outputs == .gpio {
             do {
                 let debouncer = Mutex(ButtonDebouncer(debounce: button.debounce, activeLow: button.activeLow))
                 inputs.append(try chip(button.chip).edges(button.line, pullUp: button.activeLow) { edges in

@@ -11,8 +11,10 @@ import VenueGuardLinuxSystem
 public final class VenueRuntime: @unchecked Sendable {
     /// Everything the runtime drives.
     public struct Wiring {
-        /// The sensor sources.
+        /// The sensor sources sampled at their periods.
         public var sources: [any SensorSource]
+        /// The sources that speak for themselves (serial boards).
+        public var pushSources: [any PushSource] = []
         /// The lamps and buzzer on GPIO, if any.
         public var signal: SignalLines?
         /// A panel or log showing the same, if any.
@@ -21,8 +23,10 @@ public final class VenueRuntime: @unchecked Sendable {
         public var close: () -> Void
 
         /// Creates wiring.
-        public init(sources: [any SensorSource], signal: SignalLines? = nil, renderer: SignalRenderer? = nil, close: @escaping () -> Void = {}) {
+        public init(sources: [any SensorSource], pushSources: [any PushSource] = [], signal: SignalLines? = nil,
+                    renderer: SignalRenderer? = nil, close: @escaping () -> Void = {}) {
             self.sources = sources
+            self.pushSources = pushSources
             self.signal = signal
             self.renderer = renderer
             self.close = close
@@ -110,7 +114,24 @@ public final class VenueRuntime: @unchecked Sendable {
         }
         await evaluate()
         let outputs = startOutputThread(stop: stop)
+        // Push sources deliver on their own queues; one stream keeps their inputs in order.
+        let (pushed, pushSink) = AsyncStream.makeStream(of: [VenueInput].self)
+        for source in wiring.pushSources {
+            source.start(now: { [clock] in clock.monotonic }, deliver: { pushSink.yield($0) })
+        }
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // A board may flood us; evaluate at most every 100 ms for its sake (faults at once).
+                var lastEvaluation = ContinuousClock.now - .seconds(1)
+                for await inputs in pushed {
+                    await self.engine.apply(inputs)
+                    let urgent = inputs.contains { if case let .sensor(report) = $0, case .fault = report.sample { return true } else { return false } }
+                    if urgent || ContinuousClock.now - lastEvaluation >= .milliseconds(100) {
+                        lastEvaluation = .now
+                        await self.evaluate()
+                    }
+                }
+            }
             for source in wiring.sources {
                 let period = periods[source.id] ?? .seconds(10)
                 group.addTask { await self.sampleLoop(source, period: period, stop: stop) }
@@ -121,6 +142,8 @@ public final class VenueRuntime: @unchecked Sendable {
                 while stop.requested == nil && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
             }
             await group.next()
+            for source in wiring.pushSources { source.stop() }
+            pushSink.finish()
             group.cancelAll()
             await group.waitForAll()
         }

@@ -101,7 +101,8 @@ public struct TelemetryPayloads: Sendable {
             ])
         }
         object["values"] = .object(values)
-        object["rejected"] = .object(sensor.faultCounts.mapValues { .integer(Int64($0)) })
+        // Faults by reason code, and rejected input lines by reason (a serial board's garbage).
+        object["rejected"] = .object(sensor.faultCounts.merging(sensor.rejectedInput) { $0 + $1 }.mapValues { .integer(Int64($0)) })
         return JSONValue.object(object).bytes
     }
 

@@ -86,7 +86,8 @@ extension RunCommand {
             ? TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
             : PlainSignalLog(utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
         let runtime = VenueRuntime(model: configuration.model,
-                                   wiring: .init(sources: hardware.sources, signal: hardware.signal, renderer: renderer,
+                                   wiring: .init(sources: hardware.sources, pushSources: hardware.pushSources, signal: hardware.signal,
+                                                 renderer: renderer,
                                                  close: { hardware.close() }),
                                    clock: clock, log: log)
         hardware.connect(to: runtime, clock: clock)

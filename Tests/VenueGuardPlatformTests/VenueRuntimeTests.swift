@@ -15,7 +15,8 @@ final class TimedLine: GPIOOutputLine, @unchecked Sendable {
 }
 
 /// The real-time runtime on simulated devices: sampling tasks, evaluation, the output thread.
-struct VenueRuntimeTests {
+/// Timing-sensitive: `make test` runs the *RealTime* suites after the rest, not in parallel.
+struct RuntimeRealTimeTests {
     static let site = """
     site: { id: rt, latitude: 35.0, longitude: 135.0 }
     areas:
@@ -47,7 +48,8 @@ struct VenueRuntimeTests {
         #expect(before?.area("hall")?.status == .stop)
         #expect(before?.signal.buzzer == .heatAlarm)
         runtime.acknowledge(source: "button")
-        try await Task.sleep(for: .milliseconds(400))
+        let deadline = ContinuousClock.now + .seconds(3)
+        while runtime.status?.signal.buzzer != .off && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(runtime.status?.signal.buzzer == .off)
         stop.request("test")
         let elapsed = (ContinuousClock.now - started).seconds
@@ -59,8 +61,8 @@ struct VenueRuntimeTests {
         // measured by `make bench`): never more frames than the cadence allows.
         let frames = Double(runtime.outputFrames)
         // (The thread starts after the first sensor cycle, which waits for a free cooperative thread.)
-        #expect(frames >= 5 && frames <= elapsed * 20 + 2, "\(frames) frames in \(elapsed) s")
-        #expect(runtime.evaluationCount >= 2)
+        #expect(frames >= elapsed * 20 * 0.6 && frames <= elapsed * 20 + 2, "\(frames) frames in \(elapsed) s")
+        #expect(runtime.evaluationCount >= 6)
         // Red blinked (1 Hz) and everything ended off.
         #expect(red.writes.filter { $0.0 }.count >= 1)
         #expect(red.writes.last?.0 == false && green.writes.last?.0 == false && buzzer.writes.last?.0 == false)

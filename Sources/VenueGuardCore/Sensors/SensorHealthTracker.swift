@@ -1,7 +1,7 @@
 /// Keeps one sensor's latest accepted readings and decides its health: rejects impossible
 /// values and jumps, detects a stuck sensor, records faults, counts every rejection by
 /// reason, and recovers by itself when good readings return.
-public struct SensorHealthTracker: Hashable, Sendable {
+public struct SensorHealthTracker: Sendable {
     /// The sensor.
     public let descriptor: SensorDescriptor
     /// The latest accepted reading of each quantity.
@@ -14,9 +14,13 @@ public struct SensorHealthTracker: Hashable, Sendable {
     public private(set) var faultCounts: [String: Int] = [:]
     /// Samples accepted so far.
     public private(set) var acceptedCount = 0
+    /// Input rejected before it became a sample (a serial board's debug text, overlong or
+    /// binary lines…), by reason. Rejected input does not fault the sensor.
+    public private(set) var rejectedInput: [String: Int] = [:]
 
-    private var fingerprint: [UInt32]?
-    private var fingerprintSince: MonotonicInstant?
+    /// The last raw data of each kind of sample (by the quantities it carries, so a board that
+    /// sends temperature and humidity on alternate lines is compared line kind by line kind).
+    private var fingerprints: [Set<Quantity>: (print: [UInt32], since: MonotonicInstant)] = [:]
     private var jumpCandidates: [Quantity: Reading] = [:]
 
     /// Creates a tracker for `descriptor` with no readings.
@@ -101,18 +105,23 @@ public struct SensorHealthTracker: Hashable, Sendable {
         return .faulted(reason, newFault: isNew)
     }
 
+    /// Counts input rejected for `reason` (it does not change the sensor's health).
+    public mutating func rejectInput(_ reason: String) {
+        rejectedInput[reason, default: 0] += 1
+    }
+
     private mutating func stuckCheck(values: [Quantity: Double], fingerprint raw: [UInt32]?, at now: MonotonicInstant) -> FaultReason? {
         guard let stuckAfter = descriptor.stuckAfter else { return nil }
+        let kind = Set(values.keys)
         let print = raw ?? values.keys.sorted().flatMap { quantity -> [UInt32] in
             let bits = values[quantity]!.bitPattern
             return [UInt32(truncatingIfNeeded: bits >> 32), UInt32(truncatingIfNeeded: bits)]
         }
-        if print == fingerprint, let since = fingerprintSince {
+        if let previous = fingerprints[kind], previous.print == print {
             // The reason names the threshold, not the growing span, so it reads the same while it lasts.
-            return now - since >= stuckAfter ? .stuck(stuckAfter) : nil
+            return now - previous.since >= stuckAfter ? .stuck(stuckAfter) : nil
         }
-        fingerprint = print
-        fingerprintSince = now
+        fingerprints[kind] = (print, now)
         return nil
     }
 

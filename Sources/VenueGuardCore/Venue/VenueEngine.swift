@@ -61,6 +61,8 @@ public struct VenueEngine: Sendable {
             thunderAdvisoryUntil = active ? until : nil
         case let .acknowledge(source):
             alarm.acknowledge(source: source)
+        case let .inputRejected(sensor, reason):
+            sensors[sensor]?.rejectInput(reason)
         }
     }
 
@@ -80,7 +82,7 @@ public struct VenueEngine: Sendable {
             let tracker = sensors[descriptor.id]!
             return SensorStatus(descriptor: descriptor, health: tracker.health(at: t),
                                 readings: tracker.latest.values.sorted { $0.quantity < $1.quantity },
-                                faultCounts: tracker.faultCounts)
+                                faultCounts: tracker.faultCounts, rejectedInput: tracker.rejectedInput)
         }
         noteHealthTransitions(sensorStatuses, at: t)
 

@@ -10,4 +10,6 @@ public enum VenueInput: Hashable, Sendable {
     case thunderAdvisory(Bool, until: WallClockTime?)
     /// Someone asked to silence the alarm (button, MQTT command, scenario).
     case acknowledge(source: String)
+    /// A sensor's input was rejected before it became a sample (counted, not a fault).
+    case inputRejected(SensorID, reason: String)
 }

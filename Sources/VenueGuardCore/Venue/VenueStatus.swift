@@ -32,6 +32,8 @@ public struct SensorStatus: Hashable, Sendable {
     public var readings: [Reading]
     /// Faults and rejections so far, by reason code.
     public var faultCounts: [String: Int]
+    /// Input rejected before it became a sample (serial lines), by reason.
+    public var rejectedInput: [String: Int] = [:]
 }
 
 /// The whole venue's safety state at one instant, and what the signals should show.
