@@ -7,7 +7,7 @@
 SWIFT = $(shell ./scripts/setup.sh --find-swift)
 BUILD_FLAGS ?=
 
-.PHONY: all setup build test demo simulate clean
+.PHONY: all setup build test demo simulate fuzz clean
 
 all: build
 
@@ -30,6 +30,18 @@ demo: build
 # The demo scenario as JSON lines, as fast as possible.
 simulate: build
 	$(SWIFT) run $(BUILD_FLAGS) --skip-build venueguard simulate Config/scenarios/demo-afternoon.yaml --config Config/demo.yaml
+
+# Fuzz the serial line parser with libFuzzer for FUZZ_SECONDS (default 60), starting from
+# Fuzz/corpus/serial-lines; new interesting inputs go to .build-fuzz/corpus, crashes to .build-fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product venueguard-fuzz-serial \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld \
+		-Xlinker --allow-multiple-definition
+	mkdir -p .build-fuzz/corpus
+	cp Fuzz/corpus/serial-lines/* .build-fuzz/corpus/
+	.build-fuzz/release/venueguard-fuzz-serial .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1
 
 clean:
 	rm -rf .build

@@ -72,6 +72,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The serial line fuzz target (`make fuzz`); built normally it replays inputs.
+        .executableTarget(name: "venueguard-fuzz-serial", dependencies: ["VenueGuardDrivers", "VenueGuardCore"]),
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardDriversTests", dependencies: ["VenueGuardDrivers", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
