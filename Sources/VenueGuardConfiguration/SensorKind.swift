@@ -41,7 +41,7 @@ public enum SensorKind: String, CaseIterable, Sendable {
         case .hwmon: ["device", "role", "quantities", "globe_diameter_mm"]
         case .iio: ["device", "role", "quantities", "globe_diameter_mm"]
         case .as3935: ["bus", "address", "irq", "environment", "noise_floor", "minimum_strikes"]
-        case .serial: ["port", "usb", "baud", "format", "columns", "keys", "max_line_bytes", "quantities"]
+        case .serial: ["port", "usb", "baud", "format", "columns", "keys", "max_line_bytes", "quantities", "globe_diameter_mm"]
         case .anemometer: ["line", "chip", "hz_per_mps", "debounce", "window", "mounting_height_m"]
         case .ads1115: ["bus", "address", "channel", "gain", "scale", "offset", "quantity"]
         case .bh1750: ["bus", "address", "wm2_per_lux"]

@@ -111,7 +111,7 @@ public final class LinuxHardware: @unchecked Sendable {
     }
 
     /// The line parser of a serial board's settings.
-    static func parser(_ settings: SerialSettings) -> SerialLineParser {
+    public static func parser(_ settings: SerialSettings) -> SerialLineParser {
         let format: SerialLineFormat
         switch settings.format {
         case "makecode": format = .makecode
