@@ -90,6 +90,12 @@ public enum ConfigurationLoader {
             sensors.append(sensor)
         }
 
+        for sensor in sensors {
+            if let reference = sensor.anemometer?.stuckReference, sensorLines[reference] == nil {
+                throw ConfigError(file: file, line: sensor.line, key: "sensors", message: "sensor '\(sensor.descriptor.id)': stuck_reference names '\(reference)', which is not configured")
+            }
+        }
+
         // Several 1-Wire thermometers cannot be told apart without their ids.
         let unnamed = sensors.filter { $0.kind == .ds18b20 && $0.device == nil }
         if sensors.filter({ $0.kind == .ds18b20 }).count > 1, let first = unnamed.first {
@@ -208,6 +214,12 @@ public enum ConfigurationLoader {
         if let node = mapping["stuck_after"] {
             if case let .scalar(text, _) = node.content, text == "never" { stuckAfter = nil } else { stuckAfter = try node.duration() }
         }
+        // Calm is real: an anemometer's silence is judged against another wind sensor, not by the generic check.
+        var anemometerStuckAfter = Duration.seconds(1800)
+        if kind == .anemometer {
+            if mapping["stuck_after"] != nil { anemometerStuckAfter = stuckAfter ?? .seconds(1800) }
+            stuckAfter = nil
+        }
 
         var quantities = kind.defaultQuantities
         var serial: SerialSettings?
@@ -220,7 +232,10 @@ public enum ConfigurationLoader {
             quantities = fromKeys
         }
         if let node = mapping["quantities"] { quantities = try self.quantities(node) }
-        if let node = mapping["quantity"] { quantities = try self.quantities(node) }
+        if let node = mapping["quantity"] {
+            quantities = try self.quantities(node)
+            guard quantities.count == 1 else { throw node.error("an ADC input measures one quantity") }
+        }
         var globeDiameter: Double?
         if let node = mapping["role"] {
             let role = try node.choice(TemperatureRole.allCases.map { ($0.rawValue, $0) })
@@ -278,6 +293,33 @@ public enum ConfigurationLoader {
             throw mapping.value.error("a \(kind.rawValue) sensor needs 'device' (a directory such as hwmon2 or the driver's name such as sht3x)")
         }
         if let node = mapping["power_gpio"] { sensor.powerLine = try gpioLine(node) }
+        if kind == .anemometer {
+            sensor.anemometer = AnemometerSettings(
+                chip: try mapping["chip"]?.string() ?? "gpiochip0", line: try lineNumber(mapping.required("line")),
+                hzPerMps: try mapping["hz_per_mps"].map { try $0.double() } ?? 1.5,
+                debounce: try mapping["debounce"]?.duration() ?? .milliseconds(5),
+                window: try mapping["window"]?.duration() ?? .seconds(60),
+                stuckReference: try mapping["stuck_reference"].map { SensorID(try $0.string()) },
+                stuckAfter: anemometerStuckAfter)
+            guard sensor.anemometer!.hzPerMps > 0 else { throw mapping["hz_per_mps"]!.error("hz_per_mps must be positive") }
+            guard sensor.anemometer!.window >= period else { throw mapping["window"]!.error("the window must be at least the period") }
+        }
+        if kind == .ads1115 {
+            let channel = try mapping["channel"].map { try $0.int() } ?? 0
+            guard (0...3).contains(channel) else { throw mapping["channel"]!.error("channel must be 0–3 (AIN0–AIN3)") }
+            let gain = try mapping["gain"].map { try $0.double() } ?? 2.048
+            guard [6.144, 4.096, 2.048, 1.024, 0.512, 0.256].contains(gain) else {
+                throw mapping["gain"]!.error("gain is the full-scale range in volts: 6.144, 4.096, 2.048, 1.024, 0.512 or 0.256")
+            }
+            let scale = try mapping.required("scale").double()
+            guard scale != 0 else { throw mapping["scale"]!.error("scale must not be 0") }
+            sensor.adc = ADCSettings(channel: channel, fullScale: gain, scale: scale, offset: try mapping["offset"]?.double() ?? 0)
+        }
+        if kind == .bh1750 {
+            let factor = try mapping["wm2_per_lux"].map { try $0.double() } ?? 1.0 / 120
+            guard factor > 0 && factor < 0.1 else { throw mapping["wm2_per_lux"]!.error("wm2_per_lux must be between 0 and 0.1 (about 0.0083 for daylight)") }
+            sensor.wm2PerLux = factor
+        }
         if kind == .as3935 {
             let irqNode = try mapping.required("irq")
             let irq = try gpioLine(irqNode)

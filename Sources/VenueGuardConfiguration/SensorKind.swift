@@ -42,7 +42,7 @@ public enum SensorKind: String, CaseIterable, Sendable {
         case .iio: ["device", "role", "quantities", "globe_diameter_mm"]
         case .as3935: ["bus", "address", "irq", "environment", "noise_floor", "minimum_strikes"]
         case .serial: ["port", "usb", "baud", "format", "columns", "keys", "max_line_bytes", "quantities", "globe_diameter_mm"]
-        case .anemometer: ["line", "chip", "hz_per_mps", "debounce", "window", "mounting_height_m"]
+        case .anemometer: ["line", "chip", "hz_per_mps", "debounce", "window", "mounting_height_m", "stuck_reference"]
         case .ads1115: ["bus", "address", "channel", "gain", "scale", "offset", "quantity"]
         case .bh1750: ["bus", "address", "wm2_per_lux"]
         case .simulated: ["quantities", "role", "globe_diameter_mm", "mounting_height_m", "detects_lightning"]
@@ -56,7 +56,7 @@ public enum SensorKind: String, CaseIterable, Sendable {
         case .bme280: [.airTemperature, .relativeHumidity, .pressure]
         case .ds18b20, .hwmon, .iio, .serial, .simulated: []
         case .as3935: []
-        case .anemometer: [.windSpeed]
+        case .anemometer: [.windSpeed, .windGust]
         case .ads1115, .bh1750: [.solarRadiation]
         }
     }

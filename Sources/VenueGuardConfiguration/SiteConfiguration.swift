@@ -47,6 +47,39 @@ public struct SensorConfiguration: Sendable {
     public var lightning: LightningDetectorSettings?
     /// For a serial board: port, speed, line format and key mapping.
     public var serial: SerialSettings?
+    /// For a cup anemometer.
+    public var anemometer: AnemometerSettings?
+    /// For an ADS1115 input.
+    public var adc: ADCSettings?
+    /// For a BH1750: irradiance per lux.
+    public var wm2PerLux: Double?
+}
+
+/// A cup anemometer's configuration.
+public struct AnemometerSettings: Sendable, Hashable {
+    /// The GPIO line of the reed switch or Hall output.
+    public var chip: String
+    public var line: Int
+    /// Pulses per second at 1 m/s (the common cup sets: 1 Hz = 2.4 km/h, so 1.5).
+    public var hzPerMps: Double
+    /// Edges closer than this are bounce (default 5 ms).
+    public var debounce: Duration
+    /// The averaging window of the mean (default 60 s).
+    public var window: Duration
+    /// Another wind sensor whose wind makes a silent line suspicious.
+    public var stuckReference: SensorID?
+    /// How long a silent line with wind elsewhere takes to be reported (default 30 min).
+    public var stuckAfter: Duration
+}
+
+/// An ADS1115 input's configuration: value = volts × scale + offset.
+public struct ADCSettings: Sendable, Hashable {
+    /// AIN0–AIN3.
+    public var channel: Int
+    /// The full-scale range, volts.
+    public var fullScale: Double
+    public var scale: Double
+    public var offset: Double
 }
 
 /// A serial board's configuration.

@@ -47,6 +47,7 @@ public final class LinuxHardware: @unchecked Sendable {
             signal = SignalLines(lamps: lamps, buzzer: buzzer)
         }
 
+        let references = configuration.windReferences()
         for sensor in configuration.sensors {
             let descriptor = sensor.descriptor
             var power: PowerSwitch?
@@ -65,7 +66,21 @@ public final class LinuxHardware: @unchecked Sendable {
                                  context: context)
             }
             switch sensor.kind {
-            case .sht3x, .sht4x, .aht20, .bme280, .as3935:
+            case .anemometer:
+                let a = sensor.anemometer!
+                let clock = SystemClock()
+                let source = AnemometerSource(id: descriptor.id, counter: AnemometerCounter(hzPerMps: a.hzPerMps, debounce: a.debounce, window: a.window),
+                                              stuckAfter: a.stuckAfter, reference: a.stuckReference.flatMap { references[$0] }) {
+                    clock.kernelMonotonicNanoseconds
+                }
+                do {
+                    // A reed switch to ground: pull-up on, both edges read from the event descriptor.
+                    inputs.append(try chip(a.chip).edges(a.line, pullUp: true) { edges in source.feed(edges) })
+                } catch {
+                    problems.append("sensor \(descriptor.id): anemometer line unavailable: \(error)")
+                }
+                sources.append(source)
+            case .sht3x, .sht4x, .aht20, .bme280, .as3935, .ads1115, .bh1750:
                 let (number, address) = sensor.i2c!
                 guard let bus = bus(number) else {
                     sources.append(UnavailableSource(id: descriptor.id, reason: .noResponse))
@@ -77,6 +92,12 @@ public final class LinuxHardware: @unchecked Sendable {
                 case .sht4x: sources.append(supervised(SHT4x(device: device, delay: delay), bus.context))
                 case .aht20: sources.append(supervised(AHT20(device: device, delay: delay), bus.context))
                 case .bme280: sources.append(supervised(BME280(device: device, delay: delay), bus.context))
+                case .ads1115:
+                    let adc = sensor.adc!
+                    sources.append(supervised(ADS1115(device: device, delay: delay, channel: adc.channel, fullScale: adc.fullScale, scale: adc.scale,
+                                                      offset: adc.offset, quantity: descriptor.quantities.first ?? .solarRadiation), bus.context))
+                case .bh1750:
+                    sources.append(supervised(BH1750(device: device, delay: delay, wm2PerLux: sensor.wm2PerLux ?? BH1750.defaultWm2PerLux), bus.context))
                 default:
                     var settings = AS3935.Settings()
                     if let l = sensor.lightning {
@@ -102,12 +123,14 @@ public final class LinuxHardware: @unchecked Sendable {
                 pushSources.append(SerialBoardSource(id: descriptor.id, locator: locator, baud: settings.baud,
                                                      decoder: SerialBoardDecoder(sensor: descriptor.id, parser: Self.parser(settings),
                                                                                  maxLineBytes: settings.maxLineBytes)))
-            case .anemometer, .ads1115, .bh1750, .simulated:
+            case .simulated:
                 problems.append("sensor \(descriptor.id): kind \(sensor.kind.rawValue) has no Linux backend in this build; it reports a fault")
                 sources.append(UnavailableSource(id: descriptor.id,
                                                  reason: .initialisation("kind \(sensor.kind.rawValue) has no Linux backend in this build")))
             }
         }
+        sources = sources.map { source in references[source.id].map { WindRecordingSource(source, reference: $0) } ?? source }
+        pushSources = pushSources.map { source in references[source.id].map { WindRecordingPushSource(source, reference: $0) } ?? source }
     }
 
     /// The line parser of a serial board's settings.

@@ -27,6 +27,7 @@ public final class SimulatedHardware: @unchecked Sendable {
         let context = InlineIOContext()
         let delay = NoDelay()
         var kernelIndex = [SensorKind.hwmon: 0, .iio: 0]
+        let references = configuration.windReferences()
         for sensor in configuration.sensors {
             let descriptor = sensor.descriptor
             let environment = ChipEnvironment(sensor: descriptor.id, scenario: scenario)
@@ -43,7 +44,12 @@ public final class SimulatedHardware: @unchecked Sendable {
                 return TimedSource(ChipSensorSource(id: descriptor.id, supervisor: supervisor, context: context), environment: environment)
             }
             switch sensor.kind {
-            case .sht3x, .sht4x, .aht20, .bme280, .as3935:
+            case .anemometer:
+                let a = sensor.anemometer!
+                let counter = AnemometerCounter(hzPerMps: a.hzPerMps, debounce: a.debounce, window: a.window)
+                sources.append(SimulatedAnemometer(id: descriptor.id, counter: counter, stuckAfter: a.stuckAfter,
+                                                   reference: a.stuckReference.flatMap { references[$0] }, environment: environment))
+            case .sht3x, .sht4x, .aht20, .bme280, .as3935, .ads1115, .bh1750:
                 let (busNumber, address) = sensor.i2c!
                 let bus = buses[busNumber] ?? SimulatedI2CBus()
                 buses[busNumber] = bus
@@ -61,6 +67,16 @@ public final class SimulatedHardware: @unchecked Sendable {
                 case .bme280:
                     bus.attach(SimulatedBME280(environment: environment), at: address)
                     sources.append(supervised(BME280(device: device, delay: delay)))
+                case .ads1115:
+                    let adc = sensor.adc!
+                    let quantity = descriptor.quantities.first ?? .solarRadiation
+                    bus.attach(SimulatedADS1115(environment: environment, quantity: quantity, scale: adc.scale, offset: adc.offset), at: address)
+                    sources.append(supervised(ADS1115(device: device, delay: delay, channel: adc.channel, fullScale: adc.fullScale,
+                                                      scale: adc.scale, offset: adc.offset, quantity: quantity)))
+                case .bh1750:
+                    let factor = sensor.wm2PerLux ?? BH1750.defaultWm2PerLux
+                    bus.attach(SimulatedBH1750(environment: environment, wm2PerLux: factor), at: address)
+                    sources.append(supervised(BH1750(device: device, delay: delay, wm2PerLux: factor)))
                 default:  // as3935
                     let chip = SimulatedAS3935(environment: environment)
                     bus.attach(chip, at: address)
@@ -89,10 +105,11 @@ public final class SimulatedHardware: @unchecked Sendable {
                                       humidity: descriptor.quantities.contains(.relativeHumidity), environment: environment)
                 sources.append(supervised(KernelSensor(files: sysfs, interface: iio ? .iio : .hwmon, device: sensor.device ?? directory,
                                                        quantities: descriptor.quantities)))
-            case .serial, .anemometer, .ads1115, .bh1750, .simulated:
+            case .serial, .simulated:
                 sources.append(SimulatedSensor(descriptor: descriptor, scenario: scenario))
             }
         }
+        sources = sources.map { source in references[source.id].map { WindRecordingSource(source, reference: $0) } ?? source }
     }
 
     /// A strike heard by the simulated detector: raises its IRQ and services it through the

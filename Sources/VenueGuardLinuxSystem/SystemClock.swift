@@ -36,6 +36,13 @@ public struct SystemClock: Sendable {
         Timestamp(monotonic: monotonic, wall: Self.wall, wallClockSynchronized: Self.wallClockSynchronized)
     }
 
+    /// CLOCK_MONOTONIC now, nanoseconds (the clock of GPIO edge timestamps).
+    public var kernelMonotonicNanoseconds: Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
     /// The monotonic instant of a kernel CLOCK_MONOTONIC timestamp (GPIO edge events), on this clock's scale.
     public func instant(kernelMonotonicNanoseconds ns: Int64) -> MonotonicInstant {
         var spec = timespec()

@@ -25,7 +25,7 @@ public struct SimulatedSensor: SensorSource {
         case .airTemperature, .globeTemperature, .naturalWetBulb, .wbgt: (0.03, 0.01)
         case .relativeHumidity: (0.15, 0.01)
         case .pressure: (0.05, 0.01)
-        case .windSpeed: (0.05, 0.01)
+        case .windSpeed, .windGust: (0.05, 0.01)
         case .solarRadiation: (2, 1)
         case .lightningDistance: (0, 1)
         }

@@ -42,7 +42,7 @@ public struct HomeAssistantDiscovery: Sendable {
         case .airTemperature, .globeTemperature, .naturalWetBulb, .wbgt: "temperature"
         case .relativeHumidity: "humidity"
         case .pressure: "atmospheric_pressure"
-        case .windSpeed: "wind_speed"
+        case .windSpeed, .windGust: "wind_speed"
         case .solarRadiation: "irradiance"
         case .lightningDistance: "distance"
         }

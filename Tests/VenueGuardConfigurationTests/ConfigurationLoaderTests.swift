@@ -92,6 +92,40 @@ struct ConfigurationLoaderTests {
         #expect(error.description.hasPrefix("site.yaml:\(bad.line): key '\(bad.key)': "))
     }
 
+    @Test("Outdoor sensors: each bad key is named", arguments: [
+        ("kind: anemometer", "line"),
+        ("kind: anemometer\n    line: 26\n    hz_per_mps: 0", "hz_per_mps must be positive"),
+        ("kind: anemometer\n    line: 26\n    window: 2s", "the window must be at least the period"),
+        ("kind: anemometer\n    line: 26\n    stuck_reference: nobody", "stuck_reference names 'nobody', which is not configured"),
+        ("kind: ads1115\n    scale: 1000\n    gain: 3", "gain is the full-scale range in volts"),
+        ("kind: ads1115\n    scale: 1000\n    channel: 4", "channel must be 0–3"),
+        ("kind: ads1115", "scale"),
+        ("kind: ads1115\n    scale: 0", "scale must not be 0"),
+        ("kind: ads1115\n    scale: 1000\n    quantity: [solar_radiation, humidity]", "an ADC input measures one quantity"),
+        ("kind: ads1115\n    scale: 1000\n    address: 0x40", "answers at 0x48 or 0x49 or 0x4a or 0x4b"),
+        ("kind: bh1750\n    wm2_per_lux: 1", "wm2_per_lux must be between 0 and 0.1"),
+        ("kind: bh1750\n    address: 0x40", "answers at 0x23 or 0x5c"),
+    ])
+    func outdoorKeys(_ row: (String, String)) throws {
+        let yaml = minimalSite + "\n  - id: outdoor\n    " + row.0 + "\n"
+        let error = try #require(Self.error(yaml))
+        #expect(error.description.contains(row.1), "\(error)")
+        #expect((error.line ?? 0) >= 14, "\(error)")
+    }
+
+    @Test("An anemometer's defaults: the common cup set, 5 ms debounce, a 60 s mean, calm never 'stuck'")
+    func anemometerDefaults() throws {
+        let site = try ConfigurationLoader.parse(yaml: minimalSite + "\n  - id: wind\n    kind: anemometer\n    line: 26\n", file: "site.yaml")
+        let wind = try #require(site.sensors.first { $0.descriptor.id == "wind" })
+        #expect(wind.anemometer == AnemometerSettings(chip: "gpiochip0", line: 26, hzPerMps: 1.5, debounce: .milliseconds(5),
+                                                      window: .seconds(60), stuckReference: nil, stuckAfter: .seconds(1800)))
+        #expect(wind.descriptor.quantities == [.windSpeed, .windGust])
+        #expect(wind.descriptor.stuckAfter == nil)  // the generic identical-data check would call calm stuck
+        let custom = try ConfigurationLoader.parse(yaml: minimalSite + "\n  - id: wind\n    kind: anemometer\n    line: 26\n    stuck_after: 1h\n    stuck_reference: hall-climate\n", file: "site.yaml")
+        #expect(custom.sensors.last?.anemometer?.stuckAfter == .seconds(3600))
+        #expect(custom.sensors.last?.anemometer?.stuckReference == "hall-climate")
+    }
+
     @Test("Not YAML at all: the line of the syntax error")
     func notYAML() throws {
         let error = try #require(Self.error("site:\n  id: [unclosed\nareas: x\n"))
@@ -159,12 +193,24 @@ struct ConfigurationLoaderTests {
     @Test("Every shipped configuration and scenario loads")
     func shippedFiles() throws {
         let root = repositoryRoot()
-        let demo = try ConfigurationLoader.load(path: root + "/Config/demo.yaml")
-        #expect(demo.warnings.isEmpty, "\(demo.warnings)")
+        var configurations: [SiteConfiguration] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: root + "/Config").sorted() where name.hasSuffix(".yaml") {
+            let configuration = try ConfigurationLoader.load(path: root + "/Config/" + name)
+            #expect(configuration.warnings.isEmpty, "\(name): \(configuration.warnings)")
+            configurations.append(configuration)
+        }
+        #expect(configurations.count >= 5)
         let scenarios = try FileManager.default.contentsOfDirectory(atPath: root + "/Config/scenarios").filter { $0.hasSuffix(".yaml") }
-        #expect(scenarios.count >= 5)
+        #expect(scenarios.count >= 6)
+        // Each scenario plays on at least one shipped configuration (the one naming it, or the demo).
         for name in scenarios {
-            _ = try ScenarioLoader.load(path: root + "/Config/scenarios/" + name, configuration: demo)
+            let loads = configurations.filter { (try? ScenarioLoader.load(path: root + "/Config/scenarios/" + name, configuration: $0)) != nil }
+            #expect(!loads.isEmpty, "\(name) loads with no shipped configuration")
+        }
+        for configuration in configurations {
+            if let scenario = configuration.simulation?.scenario {
+                _ = try ScenarioLoader.load(path: scenario, configuration: configuration)
+            }
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: root + "/Config/regions") where name.hasSuffix(".yaml") {
             _ = try ConfigurationLoader.loadRegionProfile(path: root + "/Config/regions/" + name)

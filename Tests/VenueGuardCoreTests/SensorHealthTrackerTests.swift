@@ -18,6 +18,18 @@ struct SensorHealthTrackerTests {
         #expect(tracker.usableReading(.airTemperature, at: Self.at(31)) == nil)
     }
 
+    @Test("Darkness and calm are not stuck: a steady zero of sunshine or wind never trips the stuck check")
+    func restingAtZero() {
+        let light = SensorDescriptor(id: "light", kind: "bh1750", quantities: [.solarRadiation], samplingPeriod: .seconds(10), stuckAfter: .seconds(300))
+        var tracker = SensorHealthTracker(descriptor: light)
+        for t in stride(from: 0.0, through: 3600, by: 10) {
+            #expect(tracker.ingest(.values([.solarRadiation: 0]), at: Self.at(t)) == .accepted(recovered: false))
+        }
+        // The same value in daylight is stuck after five minutes.
+        for t in stride(from: 3610.0, through: 3900, by: 10) { tracker.ingest(.values([.solarRadiation: 412]), at: Self.at(t)) }
+        #expect(tracker.ingest(.values([.solarRadiation: 412]), at: Self.at(3910)) == .faulted(.stuck(.seconds(300)), newFault: true))
+    }
+
     @Test("Faults are counted by reason and recover with the next good reading", arguments: [
         FaultReason.noResponse, .crcMismatch, .timeout, .unplugged,
     ])

@@ -46,6 +46,30 @@ struct VenueEngineTests {
         #expect(status.reasons.contains { $0.contains("hall-sht31") && $0.contains("no reading yet") })
     }
 
+    @Test("A sensor still giving its first reading is awaited, not replaced by an assumption; after its max_age it is not")
+    func awaitsFirstReading() {
+        var model = Self.model()
+        model.sensors.append(SensorDescriptor(id: "yard-wind", kind: "anemometer", quantities: [.windSpeed, .windGust], samplingPeriod: .seconds(10)))
+        model.areas[1].sensors.append("yard-wind")
+        var engine = VenueEngine(model: model)
+        Self.feedAll(&engine, 0, yard: 30)
+        engine.apply(.sensor(SensorReport(sensor: "yard-wind", at: .origin, sample: .alive)))  // counting, no mean yet
+        let first = engine.evaluate(at: Self.at(0))
+        #expect(first.area("yard")?.status == .unknown)
+        #expect(first.area("yard")?.estimateError == .startingUp(awaiting: ["yard-wind"]))
+        #expect(first.area("hall")?.status != .unknown)  // only the area that uses it waits
+        Self.feed(&engine, 10, "yard-wind", [.windSpeed: 2, .windGust: 3])
+        Self.feedAll(&engine, 10, yard: 30)
+        #expect(engine.evaluate(at: Self.at(10)).area("yard")?.estimate?.inputs[.windSpeed]?.source == .sensor("yard-wind", .measured))
+        // A wind sensor that never answers: after its max_age (30 s) the area falls back to an assumed light wind.
+        var silent = VenueEngine(model: model)
+        for t in stride(from: 0.0, through: 40, by: 10) {
+            Self.feedAll(&silent, t, yard: 30)
+            let status = silent.evaluate(at: Self.at(t))
+            #expect((status.area("yard")?.status == .unknown) == (t < 30), "t=\(t)")
+        }
+    }
+
     @Test("Methods per area: globe indoors, Liljegren with assumed clear sky outdoors")
     func methods() {
         var engine = VenueEngine(model: Self.model())

@@ -20,7 +20,7 @@ struct WBGTEstimatorTests {
             case .windSpeed: inputs.windSpeed = v
             case .solarRadiation: inputs.solarRadiation = v
             case .pressure: inputs.pressure = v
-            case .lightningDistance: break
+            case .lightningDistance, .windGust: break
             }
         }
         return inputs

@@ -126,4 +126,35 @@ struct ScenarioBehaviourTests {
         let special = lines.first { $0.t >= 240 * 60 }!
         #expect(special.status == ["hall": "stop", "yard": "stop"])
     }
+
+    @Test("Windy schoolyard: the wind drops in full sun and the Liljegren WBGT rises from warning to stop; a lux estimate stands in for the pyranometer")
+    func windySchoolyard() async throws {
+        let (raw, lines) = try await Self.simulate("windy-schoolyard.yaml", config: "Config/schoolyard.yaml")
+        func line(at minutes: Double) -> Line { lines.last { $0.t <= minutes * 60 }! }
+        func object(at minutes: Double) throws -> [String: Any] {
+            let index = lines.lastIndex { $0.t <= minutes * 60 }!
+            return try #require(try JSONSerialization.jsonObject(with: Data(raw[index].utf8)) as? [String: Any])
+        }
+        // The anemometer counts for 10 s before its first mean: until then the field is awaited, never guessed.
+        #expect(lines.first!.status["field"] == "unknown")
+        #expect(lines.first!.reasons.contains { $0.contains("waiting for the first reading from field-wind") })
+        #expect(Self.runs(lines.map { $0.status["field"]! }) == ["unknown", "warning", "severe", "stop"])
+        #expect(lines.allSatisfy { $0.methods["field"]! == nil || $0.methods["field"]! == "liljegren" })
+        // Breezy: warning with the measured wind; calm: stop, about 4 °C higher on the same air and sun.
+        let breezy = try object(at: 40)
+        let calm = try object(at: 90)
+        let breezyWBGT = try #require(breezy["wbgt"] as? Double), calmWBGT = try #require(calm["wbgt"] as? Double)
+        #expect(breezy["heat_level"] as? String == "warning" && calm["heat_level"] as? String == "stop")
+        #expect(calmWBGT - breezyWBGT > 3.5, "\(breezyWBGT) → \(calmWBGT)")
+        #expect(line(at: 44).status["field"] == "warning")  // nothing changes before the wind does
+        let inputs = { (o: [String: Any]) in (o["areas"] as! [String: [String: Any]])["field"]!["inputs"] as! [String: String] }
+        #expect(inputs(breezy)["wind_speed"] == "sensor field-wind")
+        #expect(inputs(breezy)["solar_radiation"] == "sensor field-pyranometer")
+        // The pyranometer unplugged: the BH1750 stands in, and everything says it is a lux estimate.
+        let unplugged = try object(at: 110)
+        #expect(inputs(unplugged)["solar_radiation"] == "sensor field-light (lux-estimate)")
+        #expect(line(at: 110).reasons.contains { $0.contains("solar radiation from a lux estimate") })
+        #expect(line(at: 110).reasons.contains("field: sensor field-pyranometer faulted: no response"))
+        #expect(inputs(try object(at: 125))["solar_radiation"] == "sensor field-pyranometer")
+    }
 }

@@ -157,4 +157,35 @@ struct PayloadTests {
                                                                 fields: ["topic": .string("t"), "reason": .string("r")], at: at, seq: 99), as: UTF8.self)))
         #expect(try SchemaValidator.validate(items) == "")
     }
+
+    @Test("A lux estimate is marked as such in the sensor payload and in the state's WBGT inputs")
+    func luxEstimateProvenance() throws {
+        let payloads = TelemetryPayloads(site: "test-club", utcOffsetSeconds: 9 * 3600)
+        var engine = VenueEngine(model: VenueModel(
+            site: SiteDescriptor(id: "test-club", name: "Test", location: GeoLocation(latitude: 35.68, longitude: 139.77)),
+            areas: [AreaDescriptor(id: "field", name: "Field", exposure: .outdoor, sensors: ["climate", "wind", "light"])],
+            sensors: [SensorDescriptor(id: "climate", kind: "bme280", quantities: [.airTemperature, .relativeHumidity, .pressure], samplingPeriod: .seconds(10)),
+                      SensorDescriptor(id: "wind", kind: "anemometer", quantities: [.windSpeed, .windGust], samplingPeriod: .seconds(10)),
+                      SensorDescriptor(id: "light", kind: "bh1750", quantities: [.solarRadiation], samplingPeriod: .seconds(10))]))
+        engine.apply(.sensor(SensorReport(sensor: "climate", at: .origin, sample: .values([.airTemperature: 30, .relativeHumidity: 55, .pressure: 1008]))))
+        engine.apply(.sensor(SensorReport(sensor: "wind", at: .origin, sample: .values([.windSpeed: 1.2, .windGust: 2.5]))))
+        engine.apply(.sensor(SensorReport(sensor: "light", at: .origin, sample: .values([.solarRadiation: 700], origin: .luxEstimate))))
+        let at = Timestamp(monotonic: .origin, wall: WallClockTime(year: 2024, month: 8, day: 1, hour: 3))
+        let status = engine.evaluate(at: at)
+        let state = try JSONSerialization.jsonObject(with: Data(payloads.state(status, seq: 1, backlog: 0, dropped: 0))) as! [String: Any]
+        let field = (state["areas"] as! [String: [String: Any]])["field"]!
+        #expect(field["wbgt_method"] as? String == "liljegren")
+        let inputs = field["inputs"] as! [String: [String: Any]]
+        #expect(inputs["solar_radiation"]?["source"] as? String == "lux-estimate")
+        #expect(inputs["wind_speed"]?["source"] as? String == "sensor")
+        let light = status.sensors.first { $0.descriptor.id == "light" }!
+        let sensor = try JSONSerialization.jsonObject(with: Data(payloads.sensor(light, at: at, seq: 2))) as! [String: Any]
+        #expect((sensor["values"] as! [String: [String: Any]])["solar_radiation"]?["source"] as? String == "lux-estimate")
+        let wind = status.sensors.first { $0.descriptor.id == "wind" }!
+        let windPayload = String(decoding: payloads.sensor(wind, at: at, seq: 3), as: UTF8.self)
+        #expect(windPayload.contains("\"wind_gust\""))
+        #expect(try SchemaValidator.validate([("state", String(decoding: payloads.state(status, seq: 1, backlog: 0, dropped: 0), as: UTF8.self)),
+                                              ("sensor", String(decoding: payloads.sensor(light, at: at, seq: 2), as: UTF8.self)),
+                                              ("sensor", windPayload)]) == "")
+    }
 }

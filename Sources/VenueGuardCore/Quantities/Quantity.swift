@@ -14,6 +14,8 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
     case wbgt = "wbgt"
     /// Wind speed, m/s (at the sensor's mounting height; see `SensorDescriptor.mountingHeight`).
     case windSpeed = "wind_speed"
+    /// The strongest 3-second wind in the averaging window, m/s (shown and published, not used by the WBGT models).
+    case windGust = "wind_gust"
     /// Global solar irradiance on a horizontal surface, W/m².
     case solarRadiation = "solar_radiation"
     /// Station air pressure, hPa.
@@ -26,7 +28,7 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         switch self {
         case .airTemperature, .globeTemperature, .naturalWetBulb, .wbgt: .celsius
         case .relativeHumidity: .percent
-        case .windSpeed: .metresPerSecond
+        case .windSpeed, .windGust: .metresPerSecond
         case .solarRadiation: .wattsPerSquareMetre
         case .pressure: .hectopascal
         case .lightningDistance: .kilometres
@@ -42,7 +44,7 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         case .globeTemperature: -40...90
         case .naturalWetBulb: -40...50
         case .wbgt: -20...45
-        case .windSpeed: 0...75
+        case .windSpeed, .windGust: 0...75
         case .solarRadiation: 0...1500
         case .pressure: 500...1100
         case .lightningDistance: 0...100
@@ -59,7 +61,16 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         case .naturalWetBulb: 0.5
         case .wbgt: 0.5
         case .pressure: 1
-        case .windSpeed, .solarRadiation, .lightningDistance: nil
+        case .windSpeed, .windGust, .solarRadiation, .lightningDistance: nil
+        }
+    }
+
+    /// Whether the quantity legitimately holds still at zero for hours (calm wind, night-time
+    /// sunshine), so a steady zero is no sign of a stuck sensor.
+    public var restsAtZero: Bool {
+        switch self {
+        case .windSpeed, .windGust, .solarRadiation: true
+        default: false
         }
     }
 
@@ -72,6 +83,7 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         case .naturalWetBulb: "natural wet-bulb"
         case .wbgt: "WBGT"
         case .windSpeed: "wind speed"
+        case .windGust: "wind gust"
         case .solarRadiation: "solar radiation"
         case .pressure: "pressure"
         case .lightningDistance: "lightning distance"
@@ -87,6 +99,7 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         case .naturalWetBulb: "Tnw"
         case .wbgt: "WBGT"
         case .windSpeed: "wind"
+        case .windGust: "gust"
         case .solarRadiation: "solar"
         case .pressure: "pressure"
         case .lightningDistance: "distance"

@@ -113,6 +113,16 @@ public struct SensorHealthTracker: Sendable {
     private mutating func stuckCheck(values: [Quantity: Double], fingerprint raw: [UInt32]?, at now: MonotonicInstant) -> FaultReason? {
         guard let stuckAfter = descriptor.stuckAfter else { return nil }
         let kind = Set(values.keys)
+        // Darkness and calm are real: a light sensor reads a steady 0 all night.
+        if values.allSatisfy({ $0.key.restsAtZero && $0.value <= 1 }) {
+            fingerprints[kind] = nil
+            return nil
+        }
+        // Darkness and calm are real: a light sensor reads a steady 0 all night.
+        if values.allSatisfy({ $0.key.restsAtZero && $0.value <= 1 }) {
+            fingerprints[kind] = nil
+            return nil
+        }
         let print = raw ?? values.keys.sorted().flatMap { quantity -> [UInt32] in
             let bits = values[quantity]!.bitPattern
             return [UInt32(truncatingIfNeeded: bits >> 32), UInt32(truncatingIfNeeded: bits)]

@@ -24,6 +24,8 @@ public struct VenueEngine: Sendable {
     private var previousHealth: [SensorID: String] = [:]
     private var events: [VenueEvent] = []
     private var lastInstant = MonotonicInstant.origin
+    /// The first evaluation: sensors get their `max_age` from here to give a first reading.
+    private var startedAt: MonotonicInstant?
 
     /// Creates an engine for `model` with no readings yet (every area `unknown`).
     public init(model: VenueModel) {
@@ -77,6 +79,7 @@ public struct VenueEngine: Sendable {
     public mutating func evaluate(at now: Timestamp) -> VenueStatus {
         let t = now.monotonic
         lastInstant = max(lastInstant, t)
+        if startedAt == nil { startedAt = t }
         expireInputs(now)
         let sensorStatuses = model.sensors.map { descriptor -> SensorStatus in
             let tracker = sensors[descriptor.id]!
@@ -175,12 +178,24 @@ public struct VenueEngine: Sendable {
             if health != .ok { reasons.append("sensor \(id) \(health)") }
         }
 
+        // A sensor still within its first max_age with no reading yet (an anemometer counts for
+        // ten seconds first) is awaited: an estimate made without it would rest on assumptions
+        // and its level would then be held for the whole dwell.
+        let awaited = area.sensors.filter { id in
+            guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative, tracker.latest.isEmpty,
+                  let startedAt, t - startedAt < tracker.descriptor.maxAge else { return false }
+            if case .faulted = tracker.health(at: t) { return false }
+            return !tracker.descriptor.quantities.isEmpty
+        }
         let inputs = gatherInputs(for: area, now: now)
         var tracker = trackers[area.id] ?? HeatLevelTracker()
         var estimate: WBGTEstimate?
         var estimateError: WBGTError?
         var measured: HeatLevel?
-        switch WBGTEstimator.estimate(inputs, method: area.method) {
+        let result: Result<WBGTEstimate, WBGTError> = awaited.isEmpty
+            ? WBGTEstimator.estimate(inputs, method: area.method)
+            : .failure(.startingUp(awaiting: awaited))
+        switch result {
         case let .success(result):
             estimate = result
             let thresholds = model.parameters.thresholds(for: result.scale)

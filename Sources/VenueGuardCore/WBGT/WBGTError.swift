@@ -10,6 +10,8 @@ public enum WBGTError: Error, Hashable, Sendable, CustomStringConvertible {
     case outsideValidity(WBGTMethod, String)
     /// A parameter (globe diameter, …) is impossible.
     case invalidParameter(String)
+    /// Just started: these sensors have not given their first reading yet (and still have time to).
+    case startingUp(awaiting: [SensorID])
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum WBGTError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(method.rawValue) is not valid here: \(what)"
         case let .invalidParameter(what):
             what
+        case let .startingUp(awaiting):
+            "starting up: waiting for the first reading from \(awaiting.map(\.description).joined(separator: ", "))"
         }
     }
 }

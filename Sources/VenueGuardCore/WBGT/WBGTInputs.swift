@@ -70,7 +70,7 @@ public struct WBGTInputs: Hashable, Sendable {
         case .windSpeed: windSpeed
         case .solarRadiation: solarRadiation
         case .pressure: pressure
-        case .lightningDistance: nil
+        case .lightningDistance, .windGust: nil
         }
     }
 
