@@ -164,6 +164,9 @@ public struct HardwareProbe {
             let id = "\(kind)-\(finding.bus)-\(String(finding.address, radix: 16))"
             snippet.append("  - id: \(id)\n    kind: \(kind)\n    bus: \(finding.bus)\n    address: 0x\(String(finding.address, radix: 16))")
             if kind == "as3935" { snippet.append("    irq: 4           # the GPIO line wired to IRQ: check your wiring") }
+            if kind == "ads1115" {
+                snippet.append("    channel: 0       # AIN0–AIN3\n    gain: 2.048\n    scale: 1000      # value = volts × scale + offset: from your sensor's sheet (Hardware/outdoor-sensors.md)")
+            }
         }
         for (device, _) in report.oneWire {
             snippet.append("  - id: globe-\(device.suffix(4))\n    kind: ds18b20\n    device: \(device)\n    role: globe\n    globe_diameter_mm: 150")
