@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
@@ -51,7 +52,8 @@ let package = Package(
         // Layer 4: MQTT topics, payloads, Home Assistant discovery, commands, store and forward.
         .target(
             name: "VenueGuardTelemetry",
-            dependencies: ["VenueGuardCore", "VenueGuardConfiguration", "VenueGuardMosquitto", "VenueGuardOutbox"]
+            dependencies: ["VenueGuardCore", "VenueGuardConfiguration", "VenueGuardMosquitto", "VenueGuardOutbox",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // Layer 4: wiring, scheduling, runners.
         .target(
@@ -59,7 +61,7 @@ let package = Package(
             dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration",
                            "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem",
                            "VenueGuardLinuxSerial",
-                           "VenueGuardTelemetry"]
+                           "VenueGuardTelemetry", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "venueguard",
@@ -70,6 +72,7 @@ let package = Package(
                 "VenueGuardLinuxSystem",
                 "VenueGuardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The serial line fuzz target (`make fuzz`); built normally it replays inputs.
@@ -79,15 +82,18 @@ let package = Package(
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardTelemetryTests",
                     dependencies: ["VenueGuardTelemetry", "VenueGuardMosquitto", "VenueGuardOutbox", "VenueGuardDaemon",
-                                   "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore"]),
+                                   "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VenueGuardPlatformTests",
                     dependencies: ["VenueGuardLinuxSysfs", "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSystem",
                                    "VenueGuardLinuxSerial",
-                                   "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation"]),
+                                   "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(
             name: "VenueGuardDaemonTests",
-            dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "venueguard"]
+            dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardLinuxSystem", "venueguard",
+                           .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

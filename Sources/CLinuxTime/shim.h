@@ -5,5 +5,7 @@
 static inline int venueguard_clock_synchronized(void) {
     struct timex t = {0};
     int state = adjtimex(&t);
+    // A failed call (a seccomp filter, say) proves nothing: unsynchronised.
+    if (state == -1) return 0;
     return state != TIME_ERROR && (t.status & STA_UNSYNC) == 0;
 }

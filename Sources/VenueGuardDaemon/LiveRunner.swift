@@ -37,7 +37,7 @@ public struct LiveRunner {
 
     /// Runs until the scenario ends (`exitAtEnd`) or `stop` is requested; leaves the outputs not monitoring.
     public func run(renderer: SignalRenderer, stop: StopRequest, onStatus: ((VenueStatus, [VenueEvent]) -> Void)? = nil,
-                    commands: AsyncStream<[VenueInput]>? = nil) async {
+                    commands: AsyncStream<[VenueInput]>? = nil, progress: RunProgress? = nil) async {
         let (pipeline, _) = SensorSourceFactory.simulatedPipeline(configuration, scenario: scenario)
         let inbox = CommandInbox()
         let listener = commands.map { stream in Task { for await inputs in stream { inbox.add(inputs) } } }
@@ -58,6 +58,7 @@ public struct LiveRunner {
             await pipeline.advance(to: .origin + scenarioTime) { status, events in
                 if status.signal.buzzer != .off && !status.signal.buzzer.repeats { chirp = status.signal }
                 renderer.observe(status)
+                progress?.evaluated()
                 onStatus?(status, events)
             }
             if var status = pipeline.latest {
@@ -65,7 +66,9 @@ public struct LiveRunner {
                     status.signal.buzzer = chirp.buzzer
                 }
                 renderer.render(status, scenarioSeconds: scenarioTime.seconds, realSeconds: real)
+                progress?.framed()
             }
+            progress?.endFirstCycle()  // the pipeline samples every sensor on its first advance
             if exitAtEnd && scenarioTime >= scenario.duration { break }
             // A fixed cadence on the monotonic clock: frames do not drift when one runs late.
             nextFrame = nextFrame + frame

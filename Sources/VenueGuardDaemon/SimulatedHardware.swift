@@ -139,6 +139,7 @@ struct TimedSource: InterruptSource, @unchecked Sendable {
 
     func sample(at now: MonotonicInstant) async -> SensorSample? {
         environment.now = now
+        if environment.fault == .wedged { Wedge.block() }
         return await inner.sample(at: now)
     }
 

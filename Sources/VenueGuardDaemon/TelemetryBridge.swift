@@ -1,3 +1,4 @@
+import Logging
 import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardTelemetry
@@ -12,8 +13,8 @@ public final class TelemetryBridge: Sendable {
     private let consumer: Task<Void, Never>
 
     /// Starts a publisher for `configuration` (which must have an `mqtt` section).
-    public init(configuration: SiteConfiguration, mqtt: MQTTConfiguration, log: @escaping @Sendable (String) -> Void) throws {
-        let publisher = try MQTTPublisher(config: mqtt, model: configuration.model, log: log)
+    public init(configuration: SiteConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
+        let publisher = try MQTTPublisher(config: mqtt, model: configuration.model, logger: logger)
         self.publisher = publisher
         let (stream, continuation) = AsyncStream.makeStream(of: (VenueStatus, [VenueEvent]).self)
         statuses = continuation

@@ -133,6 +133,9 @@ public struct ScenarioFault: Hashable, Sendable {
         case implausible
         /// The device hangs (stops answering) until its power is cycled, even after the fault's end.
         case hung
+        /// A read never returns (a wedged kernel driver, a chip stretching the clock for ever):
+        /// the daemon's own loops stall, and only the watchdog's restart helps.
+        case wedged
     }
 
     /// Which sensor.

@@ -42,6 +42,7 @@ public struct SimulatedSensor: SensorSource {
         if let fault = faults.first {
             switch fault.kind {
             case .noResponse, .hung: return .fault(.noResponse)
+            case .wedged: Wedge.block()
             case .timeout: return .fault(.timeout)
             case .crc: return .fault(.crcMismatch)
             case .unplugged: return .fault(.unplugged)

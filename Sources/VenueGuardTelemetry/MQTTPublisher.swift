@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardMosquitto
@@ -28,7 +29,7 @@ public actor MQTTPublisher {
     private let payloads: TelemetryPayloads
     private let discovery: HomeAssistantDiscovery
     private let outbox: Outbox
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private var client: MosquittoClient?
     private var tasks: [Task<Void, Never>] = []
     private var inflight: [Int32: Int64] = [:]
@@ -51,10 +52,10 @@ public actor MQTTPublisher {
     private let commandSink: AsyncStream<[VenueInput]>.Continuation
 
     /// Opens the outbox; nothing connects until `start()`.
-    public init(config: MQTTConfiguration, model: VenueModel, log: @escaping @Sendable (String) -> Void) throws {
+    public init(config: MQTTConfiguration, model: VenueModel, logger: Logger) throws {
         self.config = config
         self.model = model
-        self.log = log
+        self.logger = logger
         topics = TopicScheme(prefix: config.topicPrefix)
         payloads = TelemetryPayloads(site: model.site.id, utcOffsetSeconds: model.site.utcOffsetSeconds)
         discovery = HomeAssistantDiscovery(prefix: config.homeAssistantPrefix, topics: topics, model: model, stateInterval: config.stateInterval)
@@ -201,7 +202,7 @@ public actor MQTTPublisher {
             lastPrune = .now
             if let dropped = try? outbox.prune(now: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970), dropped > 0 {
                 stats.dropped += Int64(dropped)
-                log("outbox bounds dropped the \(dropped) oldest message(s) (\(stats.dropped) in all)")
+                logger.warning("outbox bounds dropped the \(dropped) oldest message(s) (\(stats.dropped) in all)")
                 notice("outbox-dropped", "the outbox dropped \(dropped) oldest message(s)",
                        ["count": .integer(Int64(dropped)), "total": .integer(stats.dropped)])
             }
@@ -216,7 +217,7 @@ public actor MQTTPublisher {
             stats.connected = true
             reported.removeAll()
             lastLibraryError = nil
-            log("MQTT connected to \(config.host):\(config.port)")
+            logger.notice("MQTT connected to \(config.host):\(config.port)")
             onConnected()
         case let .refused(code, reason):
             stats.connected = false
@@ -231,7 +232,7 @@ public actor MQTTPublisher {
             if code != 0 {
                 let detail = lastLibraryError.map { ": \($0)" } ?? ""
                 if wasConnected {
-                    log("MQTT connection to \(config.host):\(config.port) lost (\(reason))\(detail); retrying with backoff")
+                    logger.warning("MQTT connection to \(config.host):\(config.port) lost (\(reason))\(detail); retrying with backoff")
                 } else {
                     report("MQTT connection to \(config.host):\(config.port) failed (\(reason))\(detail); retrying with backoff")
                 }
@@ -320,7 +321,7 @@ public actor MQTTPublisher {
         switch CommandParser.parse(name: name, payload: payload, now: now) {
         case let .failure(rejection):
             stats.rejectedCommands += 1
-            log("rejected MQTT command on \(topic): \(rejection.reason)")
+            logger.warning("rejected MQTT command on \(topic): \(rejection.reason)")
             notice("command-rejected", "rejected \(name): \(rejection.reason)",
                    ["topic": .string(topic), "reason": .string(rejection.reason), "rejected_total": .integer(Int64(stats.rejectedCommands))])
         case let .success(command):
@@ -342,7 +343,7 @@ public actor MQTTPublisher {
     /// Logs a problem once per distinct text (retries repeat it; the log should not).
     private func report(_ text: String) {
         stats.lastError = text
-        if reported.insert(text).inserted { log(text) }
+        if reported.insert(text).inserted { logger.warning("\(text)") }
     }
 
     /// Clean shutdown: store what is pending, publish `offline` (retained), wait briefly for

@@ -1,16 +1,25 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Synchronization
 import VenueGuardConfiguration
+import VenueGuardCore
 import VenueGuardDaemon
 import VenueGuardLinuxSystem
 import VenueGuardSimulation
+import VenueGuardTelemetry
 
 /// `venueguard run --config FILE`: the daemon in real time.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the venue in real time and show the lamps and buzzer.",
-        discussion: "With 'hardware: simulated' the sensors play the configured scenario; the panel shows exactly what a mentor would see. Without a terminal, plain lines are printed instead of the panel.")
+        discussion: """
+            With 'hardware: simulated' the sensors play the configured scenario; the panel shows exactly what a mentor \
+            would see. Without a terminal, plain lines are printed instead of the panel. Under systemd it reports \
+            READY, STATUS and WATCHDOG on $NOTIFY_SOCKET. SIGHUP re-reads the configuration (a bad one is rejected \
+            and the running one kept); SIGTERM stops with the outputs in the not-monitoring state.
+            """)
 
     @Option(name: .shortAndLong, help: "The site configuration file (YAML).")
     var config: String
@@ -27,95 +36,231 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print plain lines even on a terminal.")
     var plain = false
 
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "The state file for 'venueguard status' (default: $RUNTIME_DIRECTORY/state.json, else /run/venueguard/state.json when that directory exists; 'none' for none).")
+    var stateFile: String?
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let speed, speed <= 0 { throw ValidationError("--speed must be positive") }
+    }
+
+    /// How one configuration's run ended.
+    enum Outcome {
+        case ended(String)
+        case failedToStart(String)
+    }
+
     func run() async throws {
-        let configuration: SiteConfiguration
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        // Priority prefixes are for journald; on a terminal they are noise.
+        let prefixed = isatty(STDERR_FILENO) == 0
+        let logger = Logger(label: "venueguard") { JournalLogHandler(label: $0, level: level, priorityPrefix: prefixed) }
+        var configuration: SiteConfiguration
         do {
-            configuration = try ConfigurationLoader.load(path: config)
-        } catch let error as ConfigError {
-            fail(error.description)
+            configuration = try validated(config: config)
+        } catch {
+            logger.critical("\(error)")
+            Foundation.exit(1)
         }
-        for warning in configuration.warnings {
-            FileHandle.standardError.write(Data("venueguard: warning: \(warning)\n".utf8))
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+
+        let control = DaemonControl()
+        let progress = RunProgress()
+        let memoryFile = resolvedMemoryFile(logger)
+        let reporter = ServiceReporter(notifier: SystemdNotifier.fromEnvironment(), watchdogInterval: SystemdNotifier.watchdogInterval(),
+                                       progress: progress, stateFile: resolvedStateFile(logger), memoryFile: memoryFile,
+                                       configurationPath: config, logger: logger)
+        var carried = loadMemory(memoryFile, logger: logger)
+        let handlers = SignalHandlers.install(control) { [self] in
+            Task { reload(control: control, reporter: reporter, logger: logger) }
         }
+        defer { _ = handlers }
+
+        var previous: SiteConfiguration?
+        var reason = "done"
+        while true {
+            let stop = control.beginGeneration()
+            switch await runGeneration(configuration, stop: stop, progress: progress, reporter: reporter, memory: &carried, logger: logger) {
+            case let .failedToStart(problem):
+                if let good = previous {
+                    logger.error("the reloaded configuration cannot start (\(problem)); going back to the previous one")
+                    configuration = good
+                    previous = nil
+                    continue
+                }
+                logger.critical("\(problem)")
+                await reporter.finish(reason: problem)
+                Foundation.exit(1)
+            case let .ended(why):
+                if why == DaemonControl.reloadReason, let next = control.takePending() {
+                    previous = configuration
+                    configuration = next
+                    for warning in configuration.warnings { logger.warning("\(warning)") }
+                    logger.notice("configuration reloaded from \(config)")
+                    continue
+                }
+                reason = control.terminated ?? why
+            }
+            break
+        }
+        await reporter.finish(reason: reason)
+        logger.notice("stopped (\(reason)): outputs off, not monitoring")
+    }
+
+    /// The configuration at `config`, with its scenario checked when it will play one.
+    func validated(config: String) throws -> SiteConfiguration {
+        let configuration = try ConfigurationLoader.load(path: config)
+        if configuration.hardware == .simulated || scenario != nil {
+            guard let path = scenario ?? configuration.simulation?.scenario else {
+                throw ConfigError(file: config, line: nil, key: "simulation.scenario",
+                                  message: "simulated hardware needs a scenario: set simulation.scenario or pass --scenario")
+            }
+            _ = try ScenarioLoader.load(path: path, configuration: configuration)
+        }
+        return configuration
+    }
+
+    /// SIGHUP: re-read and validate; only a good configuration replaces the running one.
+    func reload(control: DaemonControl, reporter: ServiceReporter, logger: Logger) {
+        logger.notice("SIGHUP: re-reading \(config)")
+        do {
+            let next = try validated(config: config)
+            reporter.reloading()
+            control.reload(with: next)
+        } catch {
+            logger.error("reload rejected, the running configuration stays: \(error)")
+        }
+    }
+
+    func resolvedStateFile(_ logger: Logger) -> AtomicFile? {
+        if let stateFile { return stateFile == "none" ? nil : AtomicFile(path: stateFile) }
+        let path = AtomicFile.defaultPath
+        let directory = (path as NSString).deletingLastPathComponent
+        guard access(directory, W_OK) == 0 else {
+            logger.debug("no state file: \(directory) is not writable")
+            return nil
+        }
+        return AtomicFile(path: path)
+    }
+
+    func runGeneration(_ configuration: SiteConfiguration, stop: StopRequest, progress: RunProgress, reporter: ServiceReporter,
+                       memory: inout VenueMemory?, logger: Logger) async -> Outcome {
         if configuration.hardware == .linux && scenario == nil {
-            await runOnLinux(configuration)
-            return
-        }
-        guard let scenarioPath = scenario ?? configuration.simulation?.scenario else {
-            fail("\(config): simulated hardware needs a scenario: set simulation.scenario or pass --scenario")
+            return await runOnLinux(configuration, stop: stop, progress: progress, reporter: reporter, memory: &memory, logger: logger)
         }
         let loaded: Scenario
         do {
-            loaded = try ScenarioLoader.load(path: scenarioPath, configuration: configuration)
-        } catch let error as ConfigError {
-            fail(error.description)
+            loaded = try ScenarioLoader.load(path: scenario ?? configuration.simulation?.scenario ?? "", configuration: configuration)
+        } catch {
+            return .failedToStart("\(error)")
         }
         let rate = speed ?? configuration.simulation?.speed ?? 1
-        guard rate > 0 else { fail("--speed must be positive") }
-
-        let stop = StopRequest()
-        let handlers = SignalHandlers.install(stop)
-        defer { _ = handlers }
-        let renderer: SignalRenderer
-        if !plain && isatty(STDOUT_FILENO) == 1 {
-            renderer = TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds, write: output)
-        } else {
-            renderer = PlainSignalLog(utcOffsetSeconds: loaded.utcOffsetSeconds, write: output)
-        }
-        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("venueguard: \($0)\n".utf8)) }
-        let telemetry = makeTelemetry(configuration, log: log)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds)
+        let logEvents = !(renderer is TerminalPanel)  // the panel shows them; log lines would scroll it away
+        let telemetry = makeTelemetry(configuration, logger: logger)
+        let latest = Mutex<VenueStatus?>(nil)
+        reporter.begin(generation(configuration, telemetry: telemetry) { latest.withLock { $0 } })
         await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
-            .run(renderer: renderer, stop: stop, onStatus: { status, events in telemetry?.submit(status, events) },
-                 commands: telemetry?.publisher.commands)
+            .run(renderer: renderer, stop: stop, onStatus: { status, events in
+                latest.withLock { $0 = status }
+                if logEvents { for event in events { logger.log(level: event.logLevel, "\(event.summary)") } }
+                telemetry?.submit(status, events)
+            }, commands: telemetry?.publisher.commands, progress: progress)
         await telemetry?.stop()
+        return .ended(stop.requested ?? "scenario ended")
     }
-}
 
-extension RunCommand {
     /// The daemon on the board's real devices.
-    func runOnLinux(_ configuration: SiteConfiguration) async {
-        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("venueguard: \($0)\n".utf8)) }
+    func runOnLinux(_ configuration: SiteConfiguration, stop: StopRequest, progress: RunProgress, reporter: ServiceReporter,
+                    memory: inout VenueMemory?, logger: Logger) async -> Outcome {
         let hardware: LinuxHardware
         do {
             hardware = try LinuxHardware(configuration: configuration)
         } catch {
-            fail("\(config): cannot open the signal outputs: \(error)")
+            return .failedToStart("\(configuration.file): cannot open the signal outputs: \(error)")
         }
         let clock = SystemClock()
-        let renderer: SignalRenderer = !plain && isatty(STDOUT_FILENO) == 1
-            ? TerminalPanel(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
-            : PlainSignalLog(utcOffsetSeconds: configuration.model.site.utcOffsetSeconds, write: output)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
         let runtime = VenueRuntime(model: configuration.model,
                                    wiring: .init(sources: hardware.sources, pushSources: hardware.pushSources, signal: hardware.signal,
-                                                 renderer: renderer,
-                                                 close: { hardware.close() }),
-                                   clock: clock, log: log)
+                                                 renderer: renderer, close: { hardware.close() }),
+                                   clock: clock, progress: progress, logger: logger)
         hardware.connect(to: runtime, clock: clock)
-        for problem in hardware.problems { log("warning: \(problem)") }
-        let telemetry = makeTelemetry(configuration, log: log)
+        for problem in hardware.problems { logger.warning("\(problem)") }
+        let telemetry = makeTelemetry(configuration, logger: logger)
         if let telemetry {
             runtime.onStatus = { status, events in telemetry.submit(status, events) }
         }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
-        let stop = StopRequest()
-        let handlers = SignalHandlers.install(stop)
-        defer { _ = handlers }
+        runtime.restoring = memory
+        var generation = generation(configuration, telemetry: telemetry) { runtime.status }
+        generation.memory = { await runtime.memory() }
+        reporter.begin(generation)
         await runtime.run(stop: stop)
+        // A reload carries the 30-minute rule, the alerts and the held levels over.
+        memory = await runtime.memory()
         commands?.cancel()
         await telemetry?.stop()
-        log("stopped (\(stop.requested ?? "done")): outputs off, not monitoring")
+        return .ended(stop.requested ?? "done")
     }
-}
 
-extension RunCommand {
+    func resolvedMemoryFile(_ logger: Logger) -> AtomicFile? {
+        let file = AtomicFile(path: AtomicFile.defaultMemoryPath, mode: 0o600)
+        guard file.directoryIsWritable else {
+            logger.debug("no safety memory: \((file.path as NSString).deletingLastPathComponent) is not writable")
+            return nil
+        }
+        return file
+    }
+
+    /// The safety memory the previous run left, if any. A damaged file is set aside, not trusted.
+    func loadMemory(_ file: AtomicFile?, logger: Logger) -> VenueMemory? {
+        guard let file, let data = file.read() else { return nil }
+        guard let memory = try? JSONDecoder().decode(VenueMemory.self, from: data) else {
+            logger.error("\(file.path) is damaged; starting without the previous run's lightning and heat memory")
+            rename(file.path, file.path + ".damaged")
+            return nil
+        }
+        var held: [String] = []
+        if let strike = memory.dangerStrike ?? memory.watchStrike { held.append("a strike \(NumberText.format(strike.kilometres)) km away") }
+        if memory.heatAlert != "none" { held.append("heat alert \(memory.heatAlert)") }
+        if memory.thunderAdvisory { held.append("thunder advisory") }
+        if !memory.levels.isEmpty { held.append("levels " + memory.levels.keys.sorted().map { "\($0) \(memory.levels[$0]!.level)" }.joined(separator: ", ")) }
+        if !held.isEmpty { logger.notice("taking back what the previous run knew: \(held.joined(separator: "; "))") }
+        return memory
+    }
+
+    func makeRenderer(title: String, utcOffsetSeconds: Int) -> SignalRenderer {
+        !plain && isatty(STDOUT_FILENO) == 1
+            ? TerminalPanel(title: title, utcOffsetSeconds: utcOffsetSeconds, write: output)
+            : PlainSignalLog(utcOffsetSeconds: utcOffsetSeconds, write: output)
+    }
+
+    func generation(_ configuration: SiteConfiguration, telemetry: TelemetryBridge?,
+                    status: @escaping @Sendable () -> VenueStatus?) -> ServiceReporter.Generation {
+        let payloads = TelemetryPayloads(site: configuration.model.site.id, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
+        guard let telemetry, let mqtt = configuration.mqtt else { return .init(payloads: payloads, status: status) }
+        let broker = "\(mqtt.host):\(mqtt.port)"
+        return .init(payloads: payloads, status: status) {
+            let stats = await telemetry.publisher.currentStats()
+            return DaemonStateDocument.MQTT(broker: broker, connected: stats.connected, backlog: stats.backlog,
+                                            dropped: stats.dropped, lastError: stats.lastError)
+        }
+    }
+
     /// The MQTT publisher, when the configuration has an `mqtt` section. A publisher that
     /// cannot start (an unusable outbox) is logged and skipped: the signals run regardless.
-    func makeTelemetry(_ configuration: SiteConfiguration, log: @escaping @Sendable (String) -> Void) -> TelemetryBridge? {
+    func makeTelemetry(_ configuration: SiteConfiguration, logger: Logger) -> TelemetryBridge? {
         guard let mqtt = configuration.mqtt else { return nil }
         do {
-            return try TelemetryBridge(configuration: configuration, mqtt: mqtt, log: log)
+            return try TelemetryBridge(configuration: configuration, mqtt: mqtt, logger: logger)
         } catch {
-            log("MQTT publishing disabled: \(error)")
+            logger.error("MQTT publishing disabled: \(error)")
             return nil
         }
     }

@@ -13,7 +13,7 @@ struct VenueGuardCommand: AsyncParsableCommand {
             See README.md for the lamp legend and the configuration reference.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, SimulateCommand.self, CheckConfigCommand.self, WBGTCommand.self, ProbeCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, SimulateCommand.self, CheckConfigCommand.self, WBGTCommand.self, ProbeCommand.self])
 }
 
 /// Prints a one-line error to standard error and exits non-zero.

@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Glibc
 import Synchronization
@@ -223,7 +224,7 @@ struct SerialRealTimeTests {
         let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
         let board = try FakeBoard(link: SerialPortTests.temporaryLink())
         let serial = SerialPortTests.source(board.link)
-        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, pushSources: [serial]), log: { _ in })
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, pushSources: [serial]), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let stop = StopRequest()
         let writer = Thread {
             let noise = (0..<20).map { _ in String(repeating: "#", count: 300) + "\n" + "garbage line \u{1}\n" }.joined()

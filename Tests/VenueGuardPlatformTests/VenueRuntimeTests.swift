@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Synchronization
 import Testing
@@ -39,7 +40,7 @@ struct RuntimeRealTimeTests {
         let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
         let green = TimedLine(), red = TimedLine(), buzzer = TimedLine()
         let signal = SignalLines(lamps: [.green: green, .red: red], buzzer: buzzer)
-        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, signal: signal), log: { _ in })
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, signal: signal), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let stop = StopRequest()
         let started = ContinuousClock.now
         let task = Task { await runtime.run(stop: stop) }
@@ -66,5 +67,33 @@ struct RuntimeRealTimeTests {
         // Red blinked (1 Hz) and everything ended off.
         #expect(red.writes.filter { $0.0 }.count >= 1)
         #expect(red.writes.last?.0 == false && green.writes.last?.0 == false && buzzer.writes.last?.0 == false)
+    }
+
+    /// A sensor whose read hangs (until cancelled), as a wedged bus would.
+    struct HangingSource: SensorSource {
+        let id: SensorID
+        func sample(at now: MonotonicInstant) async -> SensorSample? {
+            try? await Task.sleep(for: .seconds(60))
+            return nil
+        }
+    }
+
+    @Test("A read that hangs shows in the runtime's progress: the watchdog gate names the sensor while evaluations go on")
+    func hangingRead() async throws {
+        let configuration = try ConfigurationLoader.parse(yaml: Self.site, file: "rt.yaml")
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: [HangingSource(id: "hall-climate")]),
+                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let stop = StopRequest()
+        let task = Task { await runtime.run(stop: stop) }
+        var gate = WatchdogGate(readLimit: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(gate.check(runtime.progress.snapshot(at: MonotonicInstant(seconds: 0.2))) == .alive)
+        #expect(!runtime.progress.firstCycleDone)  // not ready: its one sensor has not answered
+        try await Task.sleep(for: .milliseconds(300))
+        let verdict = gate.check(runtime.progress.snapshot(at: MonotonicInstant(seconds: 0.5)))
+        guard case let .stalled(reason) = verdict else { Issue.record("\(verdict)"); return }
+        #expect(reason.hasPrefix("the read of sensor hall-climate has not returned for"), "\(reason)")
+        stop.request("test")
+        await task.value  // the hanging read is cancelled: shutdown does not wait for it
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import VenueGuardConfiguration
 import VenueGuardCore
@@ -61,7 +62,10 @@ final class VenueHarness: Sendable {
     /// Runs the scenario at `speed` with publishing; `during` runs concurrently (to kill brokers…).
     func run(speed: Double, during: (@Sendable () async -> Void)? = nil) async throws -> (TelemetryBridge, [String]) {
         let lines = logLines
-        let bridge = try TelemetryBridge(configuration: configuration, mqtt: configuration.mqtt!, log: { text in lines.withLock { $0.append(text) } })
+        let logger = Logger(label: "venueguard") { label in
+            JournalLogHandler(label: label, level: .info, priorityPrefix: false) { text in lines.withLock { $0.append(text) } }
+        }
+        let bridge = try TelemetryBridge(configuration: configuration, mqtt: configuration.mqtt!, logger: logger)
         let plain = Locked<[String]>([])
         let renderer = PlainSignalLog(utcOffsetSeconds: 9 * 3600, write: { text in plain.withLock { $0.append(text) } })
         let side = during.map { work in Task { await work() } }

@@ -45,6 +45,13 @@ public struct HeatLevelTracker: Hashable, Sendable {
     /// Creates a tracker with no level yet.
     public init() {}
 
+    /// Creates a tracker at `level` with no evidence for stepping down (a level restored after
+    /// a restart is held for a full dwell, as after any gap in the data).
+    public init(holding level: HeatLevel, scale: HeatScale) {
+        self.level = level
+        self.scale = scale
+    }
+
     /// Feeds one value at `now` and returns the resulting level.
     @discardableResult
     public mutating func update(value: Double, scale newScale: HeatScale, thresholds: HeatThresholds,

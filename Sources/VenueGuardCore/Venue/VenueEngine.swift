@@ -34,6 +34,15 @@ public struct VenueEngine: Sendable {
         lightning = LightningMonitor(parameters: model.parameters.lightning)
     }
 
+    // For VenueMemory (same module, another file).
+    var heatTrackers: [AreaID: HeatLevelTracker] { trackers }
+    var heatAlertExpiry: WallClockTime? { heatAlertUntil }
+    var thunderAdvisoryExpiry: WallClockTime? { thunderAdvisoryUntil }
+    mutating func restoreStrike(_ strike: LightningStrike) { lightning.record(strike) }
+    mutating func seedLevel(_ level: HeatLevel, scale: HeatScale, for area: AreaID) {
+        trackers[area] = HeatLevelTracker(holding: level, scale: scale)
+    }
+
     /// Takes one input. Sensor reports for unknown sensors are ignored (and reported as an event-free no-op).
     public mutating func apply(_ input: VenueInput) {
         switch input {

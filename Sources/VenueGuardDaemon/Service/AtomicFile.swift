@@ -1,0 +1,79 @@
+import Foundation
+
+/// A file replaced whole: each write goes to a temporary file renamed over the old one, so a
+/// reader never sees half a file. A durable write also syncs the file and its directory, so
+/// after a power cut the file is either the old one or the new one. Used for the state file
+/// `venueguard status` reads (in the runtime directory, world-readable, never synced: it is
+/// on a RAM disk) and for the safety memory (in the state directory, synced).
+public struct AtomicFile: Sendable {
+    /// The file's path.
+    public let path: String
+    /// The permission bits of the file, whatever the umask.
+    public let mode: mode_t
+
+    /// A file at `path` with `mode`.
+    public init(path: String, mode: mode_t = 0o644) {
+        self.path = path
+        self.mode = mode
+    }
+
+    /// The state file's default path: `$RUNTIME_DIRECTORY/state.json` under systemd, else `/run/venueguard/state.json`.
+    public static var defaultPath: String { directory("RUNTIME_DIRECTORY", fallback: "/run/venueguard") + "/state.json" }
+
+    /// The safety memory's default path: `$STATE_DIRECTORY/memory.json` under systemd, else `/var/lib/venueguard/memory.json`.
+    public static var defaultMemoryPath: String { directory("STATE_DIRECTORY", fallback: "/var/lib/venueguard") + "/memory.json" }
+
+    private static func directory(_ variable: String, fallback: String) -> String {
+        // systemd may list several directories separated by colons; ours is the first.
+        if let value = ProcessInfo.processInfo.environment[variable], let first = value.split(separator: ":").first {
+            return String(first)
+        }
+        return fallback
+    }
+
+    /// Whether the file's directory exists and is writable by this process.
+    public var directoryIsWritable: Bool {
+        access((path as NSString).deletingLastPathComponent, W_OK) == 0
+    }
+
+    /// Replaces the file with `bytes`; `durable` syncs it to storage before and after the rename.
+    public func write(_ bytes: [UInt8], durable: Bool = false) throws {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw AtomicFileError(path: temporary, errno: errno) }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        fchmod(fd, mode)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw AtomicFileError(path: temporary, errno: errno) }
+            offset += written
+        }
+        if durable && fsync(fd) != 0 { throw AtomicFileError(path: temporary, errno: errno) }
+        close(fd)
+        closed = true
+        guard rename(temporary, path) == 0 else { throw AtomicFileError(path: path, errno: errno) }
+        if durable {
+            let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if directory >= 0 {
+                fsync(directory)
+                close(directory)
+            }
+        }
+    }
+
+    /// The file's contents, or `nil` when there is none.
+    public func read() -> Data? {
+        FileManager.default.contents(atPath: path)
+    }
+}
+
+/// A file that could not be written.
+public struct AtomicFileError: Error, CustomStringConvertible {
+    /// Which file.
+    public var path: String
+    /// The system error.
+    public var errno: Int32
+    public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import VenueGuardConfiguration
+import VenueGuardCore
+@testable import VenueGuardDaemon
+
+/// The pieces of unattended operation that need no process: the watchdog gate, the log
+/// format, the status screen, the signal semantics.
+struct ServiceTests {
+    static func at(_ seconds: Double) -> MonotonicInstant { MonotonicInstant(seconds: seconds) }
+
+    @Test("The watchdog gate pings only while evaluations and output frames progress and no read is stuck", arguments: [
+        // (evaluations before → after, frames before → after, oldest read age s, verdict contains)
+        (1, 20, 10, 300, nil as Double?, nil as String?),
+        (20, 20, 10, 300, nil, "no evaluation for 15s"),
+        (1, 20, 300, 300, nil, "the signal output has drawn nothing for 15s"),
+        (1, 20, 10, 300, 29.0, nil),
+        (1, 20, 10, 300, 31.0, "the read of sensor hall-climate has not returned for 31s"),
+    ])
+    func gate(_ row: (Int, Int, Int, Int, Double?, String?)) {
+        var gate = WatchdogGate(readLimit: .seconds(30))
+        #expect(gate.check(.init(at: Self.at(0), evaluations: row.0, outputFrames: row.2)) == .alive)
+        let read = row.4.map { (sensor: SensorID("hall-climate"), age: Duration.seconds(fractional: $0)) }
+        let verdict = gate.check(.init(at: Self.at(15), evaluations: row.1, outputFrames: row.3, oldestRead: read))
+        if let expected = row.5 {
+            #expect(verdict == .stalled(expected))
+        } else {
+            #expect(verdict == .alive)
+        }
+    }
+
+    @Test("Before the first evaluation the gate does not ping")
+    func gateBeforeStart() {
+        var gate = WatchdogGate()
+        #expect(gate.check(.init(at: Self.at(0), evaluations: 0, outputFrames: 5)) == .stalled("no evaluation yet"))
+    }
+
+    @Test("RunProgress reports the read in flight longest")
+    func progress() throws {
+        let progress = RunProgress()
+        let first = progress.readBegan("a")
+        Thread.sleep(forTimeInterval: 0.02)
+        _ = progress.readBegan("b")
+        #expect(progress.oldestRead?.sensor == "a")
+        #expect(try #require(progress.oldestRead?.age) >= .milliseconds(20))
+        progress.readEnded(first)
+        #expect(progress.oldestRead?.sensor == "b")
+    }
+
+    @Test("Log lines carry the syslog priority journald reads, one line per event", arguments: [
+        (Logger.Level.debug, "<7>"), (.info, "<6>"), (.notice, "<5>"), (.warning, "<4>"), (.error, "<3>"), (.critical, "<2>"),
+    ])
+    func journalPrefixes(_ row: (Logger.Level, String)) {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "venueguard") { JournalLogHandler(label: $0, level: .trace) { line in lines.withLock { $0.append(line) } } }
+        logger.log(level: row.0, "two\nlines", metadata: ["sensor": "hall"])
+        #expect(lines.withLock { $0 } == ["\(row.1)venueguard: two\\nlines sensor=hall\n"])
+    }
+
+    @Test("Below the configured level nothing is written")
+    func journalLevel() {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "venueguard") { JournalLogHandler(label: $0, level: .warning) { line in lines.withLock { $0.append(line) } } }
+        logger.info("quiet")
+        logger.warning("loud")
+        #expect(lines.withLock { $0 } == ["<4>venueguard: loud\n"])
+    }
+
+    @Test("Events that make an area fail safe or stop are warnings")
+    func eventLevels() {
+        #expect(VenueEvent(at: .origin, kind: .statusChanged(area: "hall", from: .safe, to: .stop)).logLevel == .warning)
+        #expect(VenueEvent(at: .origin, kind: .statusChanged(area: "hall", from: .safe, to: .caution)).logLevel == .notice)
+        #expect(VenueEvent(at: .origin, kind: .sensorFaulted("s", .crcMismatch)).logLevel == .warning)
+        #expect(VenueEvent(at: .origin, kind: .sensorRecovered("s")).logLevel == .notice)
+    }
+
+    @Test("SIGHUP hands over a validated configuration; SIGTERM wins over everything")
+    func control() throws {
+        let configuration = try ConfigurationLoader.parse(yaml: """
+            site: { id: c, latitude: 35.0, longitude: 135.0 }
+            areas: [{ id: hall, exposure: indoor, sensors: [t] }]
+            sensors: [{ id: t, kind: sht3x }]
+            """, file: "c.yaml")
+        let control = DaemonControl()
+        let first = control.beginGeneration()
+        control.reload(with: configuration)
+        #expect(first.requested == DaemonControl.reloadReason)
+        #expect(control.takePending()?.model.site.id == "c")
+        #expect(control.takePending() == nil)
+        let second = control.beginGeneration()
+        #expect(second.requested == nil)
+        control.terminate("terminated")
+        #expect(second.requested == "terminated")
+        control.reload(with: configuration)  // too late: ignored
+        #expect(control.takePending() == nil)
+        #expect(control.beginGeneration().requested == "terminated")
+    }
+
+    static func document(running: Bool = true, written: Double, pid: Int32 = 4242) throws -> Data {
+        let configuration = try ConfigurationLoader.load(path: ScenarioBehaviourTests.root + "/Config/demo.yaml")
+        var engine = VenueEngine(model: configuration.model)
+        let now = Timestamp(monotonic: .origin, wall: WallClockTime(secondsSince1970: written))
+        engine.apply(.sensor(SensorReport(sensor: "hall-climate", at: .origin, sample: .values([.airTemperature: 33, .relativeHumidity: 70]))))
+        engine.apply(.sensor(SensorReport(sensor: "kids-microbit", at: .origin, sample: .values([.airTemperature: 30]))))
+        engine.apply(.inputRejected("kids-microbit", reason: "not-a-number"))
+        let status = engine.evaluate(at: now)
+        return Data(DaemonStateDocument.encode(
+            status: status, payloads: .init(site: "demo-centre", utcOffsetSeconds: 9 * 3600),
+            mqtt: .init(broker: "localhost:1883", connected: false, backlog: 120, dropped: 0, lastError: "connection refused"),
+            pid: pid, configuration: "/etc/venueguard/venueguard.yaml", running: running,
+            stoppedBecause: running ? nil : "terminated", written: now.wall))
+    }
+
+    @Test("The status screen: levels, each sensor with its health and rejected input, MQTT and backlog")
+    func statusScreen() throws {
+        let data = try Self.document(written: 1_000_000)
+        let (text, verdict) = StatusReport.render(data, now: 1_000_002, alive: { $0 == 4242 })
+        #expect(verdict == .running)
+        #expect(text.contains("Running (pid 4242), updated 2 s ago"))
+        #expect(text.contains("Overall: "))
+        #expect(text.contains("hall-climate       ok       Ta 33 °C, RH 70 %"))
+        #expect(text.contains("kids-microbit"))
+        #expect(text.contains("rejected: not-a-number 1"))
+        #expect(text.contains("hall-globe         stale"))
+        #expect(text.contains("MQTT: NOT connected to localhost:1883, backlog 120 (connection refused)"))
+    }
+
+    @Test("The status screen says loudly when the lamps cannot be trusted", arguments: [
+        (true, 1_000_030.0, true, "NOT UPDATING: the daemon (pid 4242) last wrote 30 s ago"),
+        (true, 1_000_002.0, false, "NOT RUNNING: the daemon (pid 4242) is gone"),
+        (false, 1_000_002.0, true, "STOPPED (terminated)"),
+    ])
+    func statusWarnings(_ row: (Bool, Double, Bool, String)) throws {
+        let data = try Self.document(running: row.0, written: 1_000_000)
+        let (text, verdict) = StatusReport.render(data, now: row.1, alive: { _ in row.2 })
+        #expect(verdict == .notMonitoring)
+        #expect(text.contains(row.3), "\(text)")
+        #expect(text.contains("Last known"))
+    }
+
+    @Test("The state file is replaced whole and readable by others")
+    func atomicFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = AtomicFile(path: directory.appendingPathComponent("state.json").path)
+        try file.write(Array("first".utf8))
+        try file.write(Array("second".utf8), durable: true)
+        #expect(file.read() == Data("second".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o644)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
+        #expect(throws: AtomicFileError.self) { try AtomicFile(path: "/nonexistent-dir/x.json").write([1]) }
+    }
+}
