@@ -1,7 +1,8 @@
 // The kernel's clock discipline status (adjtimex), which Glibc's Swift module does not expose.
 #include <sys/timex.h>
 
-// 1 when the kernel says the wall clock is synchronised (NTP or an RTC), 0 when not.
+// 1 when the kernel says the wall clock is synchronised (only NTP clears STA_UNSYNC; an RTC alone
+// does not), 0 when not.
 static inline int venueguard_clock_synchronized(void) {
     struct timex t = {0};
     int state = adjtimex(&t);

@@ -53,6 +53,8 @@ public final class VenueRuntime: @unchecked Sendable {
     private let clock: SystemClock
     private let engine: EngineBox
     private let latest = Mutex<VenueStatus?>(nil)
+    private let outputWake = DispatchSemaphore(value: 0)
+    private let changeCount = Atomic<Int>(0)
     private let logger: Logger
     /// Evaluations, output frames and reads in flight, for the watchdog.
     public let progress: RunProgress
@@ -77,6 +79,8 @@ public final class VenueRuntime: @unchecked Sendable {
     public var evaluationCount: Int { progress.evaluations }
     /// Output frames so far.
     public var outputFrames: Int { progress.outputFrames }
+    /// Times the signal pattern changed, each drawing one frame ahead of the 50 ms cadence.
+    public var signalChanges: Int { changeCount.load(ordering: .relaxed) }
 
     /// Feeds inputs from outside (button presses, interrupts, commands) and re-evaluates.
     public func submit(_ inputs: [VenueInput]) async {
@@ -109,7 +113,15 @@ public final class VenueRuntime: @unchecked Sendable {
 
     private func evaluate() async {
         let (status, events) = await engine.evaluate(at: clock.now)
-        latest.withLock { $0 = status }
+        let changed = latest.withLock { latest in
+            defer { latest = status }
+            return latest?.signal != status.signal
+        }
+        // A new pattern is drawn at once (a strike's alarm must not wait for the next frame).
+        if changed {
+            changeCount.add(1, ordering: .relaxed)
+            outputWake.signal()
+        }
         progress.evaluated()
         wiring.renderer?.observe(status)
         for event in events { logger.log(level: event.logLevel, "\(event.summary)") }
@@ -224,7 +236,7 @@ public final class VenueRuntime: @unchecked Sendable {
         let started = ContinuousClock.now
         let frame = Duration.milliseconds(50)
         let thread = Thread { [self] in
-            var next = started
+            var next = started + frame
             while stop.requested == nil {
                 if let status = latest.withLock({ $0 }) {
                     let seconds = (ContinuousClock.now - started).seconds
@@ -232,10 +244,13 @@ public final class VenueRuntime: @unchecked Sendable {
                     wiring.renderer?.render(status, scenarioSeconds: status.at.monotonic.seconds, realSeconds: seconds)
                     progress.framed()
                 }
-                next = next + frame
                 let now = ContinuousClock.now
-                if next < now { next = now }  // overrun: resume the cadence, do not burst
-                Thread.sleep(forTimeInterval: (next - now).seconds)
+                if next <= now {
+                    next = next + frame
+                    if next < now { next = now + frame }  // overrun: resume the cadence, do not burst
+                }
+                // Until the next frame, or earlier when the signal changes.
+                _ = outputWake.wait(timeout: .now() + (next - now).seconds)
             }
             joiner.finish()
         }

@@ -4,8 +4,10 @@ import GRDB
 /// The store-and-forward queue in front of the broker: every message is committed to a
 /// SQLite file (WAL, `synchronous=FULL`, so a power cut loses at most what was not yet
 /// written and never corrupts it) before it is published, and leaves only when the broker
-/// has acknowledged it. Sequence numbers come from the same transaction, so they increase
-/// across restarts and a subscriber can see a gap.
+/// has acknowledged it. Sequence numbers are the rows' keys; the highest one handed out is
+/// either still in the table or was recorded in `meta` by the transaction that removed it,
+/// so they increase across restarts and a subscriber can see a gap. An append touches only
+/// the table's last page (SD-card wear: no second page for the counter).
 public final class Outbox: @unchecked Sendable {
     /// A stored message.
     public struct Message: Sendable, Hashable {
@@ -117,8 +119,6 @@ public final class Outbox: @unchecked Sendable {
                                arguments: [message.seq, message.topic, message.historyTopic, Data(message.payload), message.retain, now])
                 stored.append(message)
             }
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [next])
             return stored
         }
         lastSeq = next
@@ -127,10 +127,17 @@ public final class Outbox: @unchecked Sendable {
 
     /// Removes acknowledged messages.
     public func acknowledge(_ seqs: [Int64]) throws {
-        guard !seqs.isEmpty else { return }
+        guard let highest = seqs.max() else { return }
         try queue.write { db in
             for seq in seqs { try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [seq]) }
+            try Self.recordHandedOut(highest, in: db)
         }
+    }
+
+    /// Keeps the highest sequence number handed out when the rows holding it leave.
+    private static func recordHandedOut(_ seq: Int64, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                       arguments: [seq])
     }
 
     /// Stored messages with a sequence number above `after`, oldest first.
@@ -157,6 +164,7 @@ public final class Outbox: @unchecked Sendable {
     @discardableResult
     public func prune(now: Double = Date().timeIntervalSince1970) throws -> Int {
         let dropped = try queue.write { db -> Int in
+            if let highest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox") { try Self.recordHandedOut(highest, in: db) }
             try db.execute(sql: "DELETE FROM outbox WHERE created < ?", arguments: [now - maxAge.seconds])
             var dropped = db.changesCount
             func bytes() throws -> Int64 {

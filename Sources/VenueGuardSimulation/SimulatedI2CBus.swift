@@ -108,6 +108,15 @@ public final class ChipEnvironment {
         return base + amplitude * DeterministicNoise.unit(key: "\(sensor.rawValue)/\(quantity.rawValue)", index: index)
     }
 
+    /// Throws what the bus sees of a chip that does not answer, times out or is unplugged.
+    public func answerOnBus() throws(I2CError) {
+        switch fault {
+        case .noResponse?, .unplugged?: throw .noAcknowledge
+        case .timeout?: throw .timeout
+        default: break
+        }
+    }
+
     /// The offset whose values the chip reports now: the fault's start while stuck.
     public var measurementOffset: Duration {
         if fault == .stuck, let start = faultStart { return start }

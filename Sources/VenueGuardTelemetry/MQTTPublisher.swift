@@ -33,7 +33,8 @@ public actor MQTTPublisher {
     private var client: MosquittoClient?
     private var tasks: [Task<Void, Never>] = []
     private var inflight: [Int32: Int64] = [:]
-    private var acknowledged: [Int64] = []
+    /// Acknowledged by the broker, still in the outbox until the next bulk removal.
+    private var acknowledged: Set<Int64> = []
     private var pending: [Outbox.Draft] = []
     private var pendingSince: ContinuousClock.Instant?
     private var lastSensor: [SensorID: String] = [:]
@@ -46,6 +47,7 @@ public actor MQTTPublisher {
     private var reported: Set<String> = []
     private var lastLibraryError: String?
     private var lastPrune = ContinuousClock.now
+    private var lastAcknowledgement = ContinuousClock.now
     private var stats = Stats()
     /// Validated commands for the runtime.
     public nonisolated let commands: AsyncStream<[VenueInput]>
@@ -102,7 +104,7 @@ public actor MQTTPublisher {
     /// The current figures.
     public func currentStats() -> Stats {
         var copy = stats
-        copy.backlog = (try? outbox.count()) ?? copy.backlog
+        copy.backlog = max(0, stats.backlog - acknowledged.count)  // kept as messages come and go: no query
         return copy
     }
 
@@ -146,7 +148,7 @@ public actor MQTTPublisher {
     }
 
     private func stateDraft(_ status: VenueStatus) -> Outbox.Draft {
-        let backlog = stats.backlog, dropped = stats.dropped
+        let backlog = max(0, stats.backlog - acknowledged.count), dropped = stats.dropped
         return draft(topic: topics.state, retain: true) { [payloads] seq in payloads.state(status, seq: seq, backlog: backlog, dropped: dropped) }
     }
 
@@ -187,11 +189,16 @@ public actor MQTTPublisher {
         }
     }
 
-    private func housekeeping() {
+    /// Acknowledged rows leave the outbox in bulk (every 30 s, or 1000 at a time): one
+    /// transaction then frees whole pages instead of rewriting the same page every second.
+    /// Until then a crash would only replay them as duplicates, which `seq` lets subscribers drop.
+    private func housekeeping(final: Bool = false) {
         if pendingSince.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? false { flush() }
-        if !acknowledged.isEmpty {
+        let due = final || acknowledged.count >= 1000 || ContinuousClock.now - lastAcknowledgement >= .seconds(30)
+        if !acknowledged.isEmpty && due {
+            lastAcknowledgement = .now
             do {
-                try outbox.acknowledge(acknowledged)
+                try outbox.acknowledge(Array(acknowledged))
                 stats.backlog = max(0, stats.backlog - acknowledged.count)
                 acknowledged = []
             } catch {
@@ -202,6 +209,10 @@ public actor MQTTPublisher {
             lastPrune = .now
             if let dropped = try? outbox.prune(now: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970), dropped > 0 {
                 stats.dropped += Int64(dropped)
+                // Rare (long outages): count again rather than track which rows the bounds took.
+                try? outbox.acknowledge(Array(acknowledged))
+                acknowledged = []
+                stats.backlog = (try? outbox.count()) ?? stats.backlog
                 logger.warning("outbox bounds dropped the \(dropped) oldest message(s) (\(stats.dropped) in all)")
                 notice("outbox-dropped", "the outbox dropped \(dropped) oldest message(s)",
                        ["count": .integer(Int64(dropped)), "total": .integer(stats.dropped)])
@@ -241,7 +252,7 @@ public actor MQTTPublisher {
             guard let seq = inflight.removeValue(forKey: messageID) else { return }
             if reasonCode < 128 {
                 stats.published += 1
-                if seq > 0 { acknowledged.append(seq) }
+                if seq > 0 { acknowledged.insert(seq) }
             } else {
                 // MQTT 5: e.g. 135 "not authorised". The message stays in the outbox.
                 stats.refusedPublishes += 1
@@ -294,7 +305,7 @@ public actor MQTTPublisher {
         }
         for message in batch {
             replayCursor = message.seq
-            if inflight.values.contains(message.seq) { continue }
+            if inflight.values.contains(message.seq) || acknowledged.contains(message.seq) { continue }
             if let mid = try? client.publish(topic: message.historyTopic, payload: message.payload, retain: false) {
                 inflight[mid] = message.seq
             }
@@ -357,7 +368,7 @@ public actor MQTTPublisher {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-        housekeeping()
+        housekeeping(final: true)
         replayTask?.cancel()
         client?.stop()
         for task in tasks { task.cancel() }

@@ -32,24 +32,29 @@ public struct DaemonStateDocument {
         }
     }
 
-    /// Builds the file's bytes.
+    /// Builds the file's bytes. The payloads are spliced in as they are (no parsing and
+    /// re-encoding: this runs every second on a small board).
     public static func encode(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
                               running: Bool, stoppedBecause: String?, written: WallClockTime) -> [UInt8] {
-        func object(_ bytes: [UInt8]) -> Any { (try? JSONSerialization.jsonObject(with: Data(bytes))) ?? NSNull() }
-        var document: [String: Any] = [
+        var header: [String: Any] = [
             "schema": schema, "pid": Int(pid), "configuration": configuration, "running": running,
             "stopped_because": stoppedBecause ?? NSNull(), "written": payloads.time(written),
             "written_unix": written.secondsSince1970,
         ]
-        if let status {
-            document["state"] = object(payloads.state(status, seq: 0, backlog: mqtt?.backlog ?? 0, dropped: mqtt?.dropped ?? 0))
-            document["sensors"] = status.sensors.map { object(payloads.sensor($0, at: status.at, seq: 0)) }
-        }
         if let mqtt {
-            document["mqtt"] = ["broker": mqtt.broker, "connected": mqtt.connected, "backlog": mqtt.backlog, "dropped": mqtt.dropped,
-                                "last_error": mqtt.lastError ?? NSNull()] as [String: Any]
+            header["mqtt"] = ["broker": mqtt.broker, "connected": mqtt.connected, "backlog": mqtt.backlog, "dropped": mqtt.dropped,
+                              "last_error": mqtt.lastError ?? NSNull()] as [String: Any]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Array(data) + [0x0A]
+        var bytes = Array((try? JSONSerialization.data(withJSONObject: header)) ?? Data("{}".utf8))
+        guard let status, bytes.last == UInt8(ascii: "}") else { return bytes + [0x0A] }
+        bytes.removeLast()
+        bytes += Array(",\"state\":".utf8) + payloads.state(status, seq: 0, backlog: mqtt?.backlog ?? 0, dropped: mqtt?.dropped ?? 0)
+        bytes += Array(",\"sensors\":[".utf8)
+        for (index, sensor) in status.sensors.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += payloads.sensor(sensor, at: status.at, seq: 0)
+        }
+        bytes += Array("]}\n".utf8)
+        return bytes
     }
 }

@@ -57,6 +57,8 @@ public final class ServiceReporter: Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let ticker = Mutex<Task<Void, Never>?>(nil)
+    /// Once a second, or four times per watchdog interval when that is shorter (tests).
+    private var tickPeriod: Duration { min(.seconds(1), (watchdogInterval ?? .seconds(4)) / 4) }
 
     /// A reporter; `notifier` and `watchdogInterval` come from the environment systemd sets.
     public init(notifier: SystemdNotifier?, watchdogInterval: Duration?, progress: RunProgress, clock: SystemClock = SystemClock(),
@@ -82,9 +84,10 @@ public final class ServiceReporter: Sendable {
                 while !Task.isCancelled {
                     guard let self else { return }
                     await self.tick()
-                    // Quick until ready, so READY=1 follows the first cycle closely.
+                    // Quick until ready, so READY=1 follows the first cycle closely; then once a
+                    // second (every wake-up costs on a small board).
                     let waiting = self.state.withLock { $0.readyAfterEvaluations != nil }
-                    try? await Task.sleep(for: .milliseconds(waiting ? 20 : 250))
+                    try? await Task.sleep(for: waiting ? .milliseconds(20) : self.tickPeriod)
                 }
             }
         }
@@ -137,18 +140,20 @@ public final class ServiceReporter: Sendable {
             return (false, state.generation)
         }
         guard let generation else { return }
+        let due = state.withLock { state -> (summary: Bool, file: Bool) in
+            let summary = becameReady || state.lastSummary.map { now - $0 >= .seconds(5) } ?? true
+            let file = state.lastStateWrite.map { now - $0 >= .milliseconds(900) } ?? true
+            if summary { state.lastSummary = now }
+            if file { state.lastStateWrite = now }
+            return (summary, file)
+        }
+        petWatchdog(at: now)
+        guard becameReady || due.summary || due.file else { return }
         let mqtt = await generation.mqtt()
         let status = generation.status()
         if becameReady {
             notifier?.send("READY=1\nSTATUS=\(Self.summary(status, mqtt: mqtt))")
             logger.notice("monitoring: first sensor cycle evaluated")
-        }
-        let due = state.withLock { state -> (summary: Bool, file: Bool) in
-            let summary = becameReady || state.lastSummary.map { now - $0 >= .seconds(5) } ?? true
-            let file = state.lastStateWrite.map { now - $0 >= .seconds(1) } ?? true
-            if summary { state.lastSummary = now }
-            if file { state.lastStateWrite = now }
-            return (summary, file)
         }
         if due.summary && !becameReady {
             let line = Self.summary(status, mqtt: mqtt)
@@ -162,7 +167,6 @@ public final class ServiceReporter: Sendable {
             await writeStateFile(running: true, reason: nil, generation: generation, status: status, mqtt: mqtt)
             await saveMemory()
         }
-        petWatchdog(at: now)
     }
 
     private func petWatchdog(at now: MonotonicInstant) {

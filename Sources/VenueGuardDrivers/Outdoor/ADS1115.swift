@@ -44,38 +44,34 @@ public final class ADS1115: ChipDriver {
     public func volts(raw: Int16) -> Double { Double(raw) * fullScale / 32768 }
 
     public func initialise() throws(DriverError) {
-        do {
-            _ = try device.readRegisters(Self.configRegister, count: 2)  // answers: it is there
-        } catch {
-            throw .i2c(error)
-        }
+        _ = try bus { () throws(I2CError) in try device.readRegisters(Self.configRegister, count: 2) }  // answers: it is there
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
-        let raw: Int16
-        do {
-            let word = configWord
-            try device.write([Self.configRegister, UInt8(word >> 8), UInt8(word & 0xFF)])
-            delay.wait(Self.conversionTime)
-            var ready = false
-            for _ in 0..<5 {
-                let config = try device.readRegisters(Self.configRegister, count: 2)
-                if config[0] & 0x80 != 0 { ready = true; break }  // OS = 1: no conversion in progress
-                delay.wait(.milliseconds(2))
-            }
-            if !ready { throw DriverError.notReady }
-            let bytes = try device.readRegisters(Self.conversionRegister, count: 2)
-            raw = Int16(bitPattern: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
+        let word = configWord
+        try bus { () throws(I2CError) in try device.write([Self.configRegister, UInt8(word >> 8), UInt8(word & 0xFF)]) }
+        delay.wait(Self.conversionTime)
+        var ready = false
+        for _ in 0..<5 {
+            let config = try bus { () throws(I2CError) in try device.readRegisters(Self.configRegister, count: 2) }
+            if config[0] & 0x80 != 0 { ready = true; break }  // OS = 1: no conversion in progress
+            delay.wait(.milliseconds(2))
         }
+        guard ready else { throw .notReady }
+        let bytes = try bus { () throws(I2CError) in try device.readRegisters(Self.conversionRegister, count: 2) }
+        let raw = Int16(bitPattern: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
         var value = volts(raw: raw) * scale + offset
         if quantity == .solarRadiation { value = max(0, value) }  // a pyranometer's small negative night offset
         return ChipMeasurement(values: [quantity: value], fingerprint: [UInt32(UInt16(bitPattern: raw))])
+    }
+
+    /// One bus transfer, its failure as a driver error.
+    private func bus<T>(_ transfer: () throws(I2CError) -> T) throws(DriverError) -> T {
+        do {
+            return try transfer()
+        } catch {
+            throw .i2c(error)
+        }
     }
 
     public func recover() {}

@@ -15,11 +15,7 @@ public final class SimulatedAHT20: SimulatedI2CChip {
     }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         switch bytes {
         case [0xBE, 0x08, 0x00]: calibrated = true
         case [0xBA]: measurement = nil
@@ -43,11 +39,7 @@ public final class SimulatedAHT20: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         let status: UInt8 = calibrated ? 0x18 : 0x10
         guard count > 1, let measurement else { return Array([status].prefix(count)) + Array(repeating: 0, count: max(0, count - 1)) }
         return Array(measurement.prefix(count))

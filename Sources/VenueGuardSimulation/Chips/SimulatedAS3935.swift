@@ -71,11 +71,7 @@ public final class SimulatedAS3935: SimulatedI2CChip {
     public var gain: UInt8 { registers[0x00] >> 1 & 0x1F }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let first = bytes.first else { return }
         pointer = first
         var register = first
@@ -92,11 +88,7 @@ public final class SimulatedAS3935: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         var bytes: [UInt8] = []
         var register = pointer
         for _ in 0..<count {

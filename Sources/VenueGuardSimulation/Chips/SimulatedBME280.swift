@@ -61,11 +61,7 @@ public final class SimulatedBME280: SimulatedI2CChip {
     }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let first = bytes.first else { return }
         pointer = first
         var register = first
@@ -83,11 +79,7 @@ public final class SimulatedBME280: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         var bytes: [UInt8] = []
         var register = pointer
         for _ in 0..<count {

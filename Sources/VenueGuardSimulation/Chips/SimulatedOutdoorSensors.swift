@@ -89,11 +89,7 @@ public final class SimulatedADS1115: SimulatedI2CChip {
     }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let first = bytes.first else { return }
         pointer = first
         if first == 0x01 && bytes.count == 3 {
@@ -109,11 +105,7 @@ public final class SimulatedADS1115: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         var word = UInt16(bitPattern: conversion)
         if pointer == 1 {
             word = busyLeft > 0 ? config & 0x7FFF : config | 0x8000  // OS reads 0 while converting
@@ -138,11 +130,7 @@ public final class SimulatedBH1750: SimulatedI2CChip {
     }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let command = bytes.first else { return }
         switch command {
         case 0x01, 0x07: break
@@ -157,11 +145,7 @@ public final class SimulatedBH1750: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let result else { throw .noAcknowledge }
         return Array([UInt8(result >> 8), UInt8(result & 0xFF)].prefix(count))
     }

@@ -37,11 +37,7 @@ public final class SimulatedSensirionChip: SimulatedI2CChip {
     }
 
     public func write(_ bytes: [UInt8]) throws(I2CError) {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         commands.append(bytes)
         switch (family, bytes) {
         case (.sht3x, [0x24, 0x00]), (.sht4x, [0xFD]): pending = rawWords()
@@ -54,11 +50,7 @@ public final class SimulatedSensirionChip: SimulatedI2CChip {
     }
 
     public func read(count: Int) throws(I2CError) -> [UInt8] {
-        switch environment.fault {
-        case .noResponse?, .unplugged?: throw .noAcknowledge
-        case .timeout?: throw .timeout
-        default: break
-        }
+        try environment.answerOnBus()
         guard let words = pending else { throw .noAcknowledge }  // no data ready: read header NACKed
         pending = nil
         var bytes: [UInt8] = []
