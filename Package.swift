@@ -75,6 +75,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The in-process half of `make bench` (IRQ-to-buzzer latency).
+        .executableTarget(name: "venueguard-bench",
+                          dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardDrivers",
+                                         "VenueGuardCore", .product(name: "Logging", package: "swift-log")]),
         // The serial line fuzz target (`make fuzz`); built normally it replays inputs.
         .executableTarget(name: "venueguard-fuzz-serial", dependencies: ["VenueGuardDrivers", "VenueGuardCore"]),
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
