@@ -10,8 +10,10 @@ reports, as medians of --runs runs:
                (the SD-card wear; /proc/PID/io write_bytes, counted when pages are dirtied)
   backlog      a simulated day with the broker down, then the broker back: the replay rate
   irq          venueguard-bench: lightning IRQ edge to buzzer line, median and p99
+  baseline     scripts/bench_baseline.py, the same sampling, storing and publishing in Python,
+               --baseline-seconds at 1x: CPU %, memory, bytes written per hour
 
-Prints a JSON summary (also written to --out) and a Markdown table for BENCHMARKS.md.
+Prints a JSON summary (also written to --out) and the Markdown rows of BENCHMARKS.md's table.
 """
 import argparse, json, os, platform, resource, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time
 
@@ -116,6 +118,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def memory_breakdown(pids):
+    """Resident memory of running processes from /proc/PID/smaps_rollup, in MB: all resident
+    pages (RSS), the proportional share (PSS), and the private dirty pages (what the process
+    really costs; the rest is clean file pages, mostly program text, that the kernel can drop
+    and read back)."""
+    fields = {"Rss:": 0, "Pss:": 0, "Private_Dirty:": 0, "Anonymous:": 0}
+    for pid in pids:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                parts = line.split()
+                if parts and parts[0] in fields:
+                    fields[parts[0]] += int(parts[1])
+    return {"rss_mb": fields["Rss:"] / 1024, "pss_mb": fields["Pss:"] / 1024, "private_dirty_mb": fields["Private_Dirty:"] / 1024,
+            "anonymous_mb": fields["Anonymous:"] / 1024}
+
+
 def write_config(directory, port, replay_rate):
     with open(os.path.join(ROOT, "Config/bench/bench.yaml")) as f:
         text = f.read()
@@ -167,10 +185,11 @@ def realtime(binary, seconds):
         cpu1 = cpu_seconds(daemon.process.pid)
         span = time.monotonic() - t0
         written = daemon.write_bytes - bytes0
+        memory = memory_breakdown([daemon.process.pid])
         usage = daemon.finish(stop=True, timeout=20)
         broker.stop()
         return {"cpu_percent_of_one_core": 100 * (cpu1 - cpu0) / span, "bytes_written_per_hour": written * 3600 / span,
-                "peak_rss_mb": usage.ru_maxrss / 1024, "ready_s": daemon.ready_after, "outbox_bytes": os.path.getsize(outbox)}
+                "peak_rss_mb": usage.ru_maxrss / 1024, "ready_s": daemon.ready_after, "outbox_bytes": os.path.getsize(outbox)} | memory
 
 
 def backlog(binary, speed):
@@ -230,10 +249,11 @@ def baseline(seconds):
         time.sleep(seconds)
         cpu1, bytes1, hwm = figures()
         span = time.monotonic() - t0
+        memory = memory_breakdown(children())
         script.wait(30)
         broker.stop()
         return {"cpu_percent_of_one_core": 100 * (cpu1 - cpu0) / span, "bytes_written_per_hour": (bytes1 - bytes0) * 3600 / span,
-                "peak_rss_mb": hwm / 1024}
+                "peak_rss_mb": hwm / 1024} | memory
 
 
 def irq(bench_binary, iterations):
@@ -255,6 +275,8 @@ def main():
     parser.add_argument("--realtime-seconds", type=float, default=120)
     parser.add_argument("--irq-iterations", type=int, default=300)
     parser.add_argument("--skip-backlog", action="store_true")
+    parser.add_argument("--baseline-seconds", type=float, default=60)
+    parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--baseline-only", action="store_true", help="only the Python comparison (scripts/bench_baseline.py)")
     parser.add_argument("--out", default=os.path.join(ROOT, ".build/bench-result.json"))
     args = parser.parse_args()
@@ -262,12 +284,12 @@ def main():
     if args.baseline_only:
         results = []
         for run in range(args.runs):
-            print(f"run {run + 1}/{args.runs}: the Python baseline, {args.realtime_seconds:.0f} s …", file=sys.stderr, flush=True)
-            results.append(baseline(args.realtime_seconds))
+            print(f"run {run + 1}/{args.runs}: the Python baseline, {args.baseline_seconds:.0f} s …", file=sys.stderr, flush=True)
+            results.append(baseline(args.baseline_seconds))
         print(json.dumps({key: median([r[key] for r in results]) for key in results[0]} | {"all_runs": results}, indent=2))
         return
 
-    runs = {"accelerated": [], "realtime": [], "backlog": [], "irq": []}
+    runs = {"accelerated": [], "realtime": [], "backlog": [], "irq": [], "baseline": []}
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs}: accelerated day …", file=sys.stderr, flush=True)
         runs["accelerated"].append(accelerated(args.binary, args.speed))
@@ -278,6 +300,9 @@ def main():
         if not args.skip_backlog:
             print(f"run {run + 1}/{args.runs}: 24 h backlog …", file=sys.stderr, flush=True)
             runs["backlog"].append(backlog(args.binary, args.speed))
+        if not args.skip_baseline:
+            print(f"run {run + 1}/{args.runs}: the Python baseline, {args.baseline_seconds:.0f} s …", file=sys.stderr, flush=True)
+            runs["baseline"].append(baseline(args.baseline_seconds))
 
     def m(kind, key):
         return median([r[key] for r in runs[kind]])
@@ -288,19 +313,46 @@ def main():
         "runs": args.runs,
         "cpu_s_per_sim_hour": m("accelerated", "cpu_s_per_sim_hour"),
         "cpu_percent_of_one_core_at_1hz": m("realtime", "cpu_percent_of_one_core"),
-        "peak_rss_mb": max(m("accelerated", "peak_rss_mb"), m("realtime", "peak_rss_mb")),
-        "ready_s": m("realtime", "ready_s"),
+        "peak_rss_mb_1hz": m("realtime", "peak_rss_mb"),
+        "private_dirty_mb_1hz": m("realtime", "private_dirty_mb"),
+        "pss_mb_1hz": m("realtime", "pss_mb"),
+        "peak_rss_mb_accelerated": m("accelerated", "peak_rss_mb"),
+        "ready_s": median([r["ready_s"] for kind in ("accelerated", "realtime") for r in runs[kind]]),
         "bytes_written_per_hour": m("realtime", "bytes_written_per_hour"),
         "irq_to_buzzer_median_ms": median([r["median"] for r in runs["irq"]]),
         "irq_to_buzzer_p99_ms": median([r["p99"] for r in runs["irq"]]),
         "backlog_messages": m("backlog", "backlog_messages") if runs["backlog"] else None,
         "replay_messages_per_s": m("backlog", "replay_messages_per_s") if runs["backlog"] else None,
+        "baseline": {key: m("baseline", key) for key in runs["baseline"][0]} if runs["baseline"] else None,
         "all_runs": runs,
     }
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(summary, f, indent=2)
     print(json.dumps({k: v for k, v in summary.items() if k != "all_runs"}, indent=2))
+    print(markdown(summary))
+
+
+def markdown(summary):
+    """The rows of BENCHMARKS.md's results table."""
+    def f(value, digits):
+        return "n/a" if value is None else f"{value:.{digits}f}"
+    base = summary["baseline"] or {}
+    rows = [
+        ("CPU, 1 Hz real time (% of one core)", f(summary["cpu_percent_of_one_core_at_1hz"], 2), f(base.get("cpu_percent_of_one_core"), 2)),
+        ("CPU per simulated hour, day at 1440x (s)", f(summary["cpu_s_per_sim_hour"], 2), "n/a"),
+        ("Peak RSS, 1 Hz (MB)", f(summary["peak_rss_mb_1hz"], 1), f(base.get("peak_rss_mb"), 1)),
+        ("  of which private dirty (MB)", f(summary["private_dirty_mb_1hz"], 1), f(base.get("private_dirty_mb"), 1)),
+        ("  PSS (MB)", f(summary["pss_mb_1hz"], 1), f(base.get("pss_mb"), 1)),
+        ("Peak RSS, day at 1440x (MB)", f(summary["peak_rss_mb_accelerated"], 1), "n/a"),
+        ("Bytes written per hour (MB)", f(summary["bytes_written_per_hour"] / 1e6, 1), f(base.get("bytes_written_per_hour", 0) / 1e6, 1) if base else "n/a"),
+        ("Start to READY=1 (s)", f(summary["ready_s"], 3), "n/a"),
+        ("IRQ edge to buzzer, median / p99 (ms)", f"{f(summary['irq_to_buzzer_median_ms'], 2)} / {f(summary['irq_to_buzzer_p99_ms'], 2)}", "n/a"),
+        ("24 h backlog replayed (messages/s)", f(summary["replay_messages_per_s"], 0), "n/a"),
+    ]
+    lines = ["| Figure | VenueGuard | Python baseline |", "|---|---|---|"]
+    lines += [f"| {name} | {ours} | {theirs} |" for name, ours, theirs in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

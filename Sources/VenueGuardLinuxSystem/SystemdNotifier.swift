@@ -47,6 +47,11 @@ public final class SystemdNotifier: Sendable {
     deinit { close(descriptor) }
 
     /// Sends one message, e.g. `READY=1` or `STATUS=…\nWATCHDOG=1`. Returns whether it was sent.
+    ///
+    /// Never blocks: when the receiver is not reading and its queue is full, the message is
+    /// dropped and `false` returned. A blocked send would hold one of the few cooperative
+    /// threads of a small board (a bench harness that never read its socket stalled both of
+    /// this machine's that way, and the evaluation with them); a dropped `WATCHDOG=1` only lets systemd act, as it should.
     @discardableResult
     public func send(_ message: String) -> Bool {
         var storage = sockaddr_un()
@@ -60,7 +65,7 @@ public final class SystemdNotifier: Sendable {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL), address, length)
+                sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), address, length)
             }
         }
         return sent == bytes.count

@@ -51,6 +51,22 @@ struct SystemdNotifierTests {
         #expect(listener.receive(timeout: .seconds(1)) == "WATCHDOG=1")
     }
 
+    @Test("A listener that stops reading: sends fail at once instead of blocking, and work again once it reads")
+    func fullQueue() throws {
+        let address = "@vg-notify-full-\(UUID().uuidString.prefix(8))"
+        let listener = try NotifyListener(address: address)
+        let notifier = try SystemdNotifier(address: address)
+        let started = ContinuousClock.now
+        var sent = 0
+        while sent < 100_000 && notifier.send("WATCHDOG=1") { sent += 1 }
+        // The queue filled (the kernel's datagram backlog), and the failing send returned.
+        #expect(sent > 0 && sent < 100_000)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(!notifier.send("READY=1"))
+        #expect(listener.receive(timeout: .seconds(1)) == "WATCHDOG=1")
+        #expect(notifier.send("READY=1"))
+    }
+
     @Test("No listener: sending fails quietly, never crashes; a relative address is refused")
     func noListener() throws {
         let notifier = try SystemdNotifier(address: "/nonexistent/notify.sock")

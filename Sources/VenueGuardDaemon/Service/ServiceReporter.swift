@@ -5,11 +5,11 @@ import VenueGuardCore
 import VenueGuardLinuxSystem
 import VenueGuardTelemetry
 
-/// Tells systemd and `venueguard status` how the daemon is doing, from one task ticking four
-/// times a second: `READY=1` once the first sensor cycle is done and evaluated (again after
-/// a reload), `STATUS=` with a one-line summary when it changes, `WATCHDOG=1` at half the
-/// watchdog interval only while the `WatchdogGate` sees progress, `STOPPING=1` at the end;
-/// and the state file once a second.
+/// Tells systemd and `venueguard status` how the daemon is doing, from one task ticking once a
+/// second (four times per watchdog interval when that is shorter): `READY=1` once the first
+/// sensor cycle is done and evaluated (again after a reload), `STATUS=` with a one-line summary
+/// when it changes, `WATCHDOG=1` at half the watchdog interval only while the `WatchdogGate`
+/// sees progress, `STOPPING=1` at the end; and the state file once a second.
 public final class ServiceReporter: Sendable {
     /// Where the figures of the running configuration come from (replaced on reload).
     public struct Generation: Sendable {
@@ -36,6 +36,7 @@ public final class ServiceReporter: Sendable {
     private struct State {
         var generation: Generation?
         var readyAfterEvaluations: Int?  // READY=1 once evaluations exceed this
+        var readyUnsent = false  // READY=1 was due but the socket refused it: resend each tick
         var lastStatusLine: String?
         var gate: WatchdogGate
         var lastWatchdogCheck: MonotonicInstant?
@@ -147,12 +148,13 @@ public final class ServiceReporter: Sendable {
             if file { state.lastStateWrite = now }
             return (summary, file)
         }
+        if state.withLock({ $0.readyUnsent }) { sendReady(status: "ready") }
         petWatchdog(at: now)
         guard becameReady || due.summary || due.file else { return }
         let mqtt = await generation.mqtt()
         let status = generation.status()
         if becameReady {
-            notifier?.send("READY=1\nSTATUS=\(Self.summary(status, mqtt: mqtt))")
+            sendReady(status: Self.summary(status, mqtt: mqtt))
             logger.notice("monitoring: first sensor cycle evaluated")
         }
         if due.summary && !becameReady {
@@ -167,6 +169,18 @@ public final class ServiceReporter: Sendable {
             await writeStateFile(running: true, reason: nil, generation: generation, status: status, mqtt: mqtt)
             await saveMemory()
         }
+    }
+
+    /// `READY=1`, retried on later ticks if the notify socket's queue is full (systemd busy):
+    /// a lost READY would have systemd kill a healthy daemon at the start timeout.
+    private func sendReady(status: String) {
+        guard let notifier else { return }
+        let sent = notifier.send("READY=1\nSTATUS=\(status)")
+        let firstFailure = state.withLock { state in
+            defer { state.readyUnsent = !sent }
+            return !sent && !state.readyUnsent
+        }
+        if firstFailure { logger.warning("systemd's notify socket refused READY=1; retrying every tick") }
     }
 
     private func petWatchdog(at now: MonotonicInstant) {
