@@ -99,7 +99,8 @@ class Watched:
             with open(f"/proc/{self.process.pid}/status") as f:
                 rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
             fds = len(os.listdir(f"/proc/{self.process.pid}/fd"))
-            self.samples.append((t, rss, fds))
+            if rss >= 1024:  # not the instant between fork and exec
+                self.samples.append((t, rss, fds))
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             pass
 
