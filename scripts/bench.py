@@ -27,21 +27,23 @@ def free_port():
 
 
 class Broker:
-    """A mosquitto on a loopback port, persistence off (the daemon's outbox is what keeps messages)."""
+    """A mosquitto on a loopback port. Persistence is off unless asked for (the daemon's outbox
+    is what keeps messages; the soak's subscriber session needs it on)."""
 
-    def __init__(self, directory, port):
+    def __init__(self, directory, port, persistence=False):
         self.conf = os.path.join(directory, "mosquitto.conf")
         with open(self.conf, "w") as f:
-            f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n")
+            f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n")
+            f.write(f"persistence true\npersistence_location {directory}/\nautosave_interval 1\n" if persistence else "persistence false\n")
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.3)
 
-    def stop(self):
+    def stop(self, kill=False):
         if self.process:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             self.process.wait(10)
             self.process = None
 
