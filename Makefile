@@ -60,7 +60,7 @@ soak: release
 clean:
 	rm -rf .build
 
-# --- Packaging (packaging/INSTALL-SECTION.md) ---------------------------------------------------
+# --- Packaging (README: "Install on a Raspberry Pi") ------------------------------------------------
 #   make deb                 out/venueguard_<VERSION>_<arch>.deb, built and checked
 #   sudo make install        install under PREFIX (default /usr/local) without a package
 #   sudo make uninstall      remove that again (keeps /etc/venueguard and /var/lib/venueguard)
