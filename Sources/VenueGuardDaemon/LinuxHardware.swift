@@ -99,12 +99,7 @@ public final class LinuxHardware: @unchecked Sendable {
                 case .bh1750:
                     sources.append(supervised(BH1750(device: device, delay: delay, wm2PerLux: sensor.wm2PerLux ?? BH1750.defaultWm2PerLux), bus.context))
                 default:
-                    var settings = AS3935.Settings()
-                    if let l = sensor.lightning {
-                        settings.environment = l.outdoor ? .outdoor : .indoor
-                        settings.noiseFloor = UInt8(l.noiseFloor)
-                        settings.minimumStrikes = l.minimumStrikes
-                    }
+                    let settings = AS3935.Settings(configured: sensor.lightning)
                     let source = LightningDetectorSource(id: descriptor.id, detector: AS3935(device: device, delay: delay, settings: settings),
                                                          context: bus.context)
                     lightningSource = source

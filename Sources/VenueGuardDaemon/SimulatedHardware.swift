@@ -80,12 +80,7 @@ public final class SimulatedHardware: @unchecked Sendable {
                 default:  // as3935
                     let chip = SimulatedAS3935(environment: environment)
                     bus.attach(chip, at: address)
-                    var settings = AS3935.Settings()
-                    if let l = sensor.lightning {
-                        settings.environment = l.outdoor ? .outdoor : .indoor
-                        settings.noiseFloor = UInt8(l.noiseFloor)
-                        settings.minimumStrikes = l.minimumStrikes
-                    }
+                    let settings = AS3935.Settings(configured: sensor.lightning)
                     let source = LightningDetectorSource(id: descriptor.id, detector: AS3935(device: device, delay: delay, settings: settings),
                                                          context: context)
                     lightning = (chip, source)

@@ -27,7 +27,7 @@ public final class AHT20: ChipDriver {
     public static func temperature(raw: UInt32) -> Double { Double(raw) / 1_048_576 * 200 - 50 }
 
     public func initialise() throws(DriverError) {
-        do {
+        try DriverError.catching {
             let status = try device.read(count: 1)
             guard let byte = status.first else { throw DriverError.invalidData("empty status") }
             if byte & 0x08 == 0 {  // calibration not enabled
@@ -38,18 +38,12 @@ public final class AHT20: ChipDriver {
                     throw DriverError.wrongChip("the calibration bit stays clear: not an AHT20, or a faulty one")
                 }
             }
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
         var bytes: [UInt8] = []
-        do {
+        try DriverError.catching {
             try device.write(Self.triggerCommand)
             delay.wait(Self.conversionTime)
             bytes = try device.read(count: 7)
@@ -57,8 +51,6 @@ public final class AHT20: ChipDriver {
                 delay.wait(.milliseconds(20))
                 bytes = try device.read(count: 7)
             }
-        } catch {
-            throw .i2c(error)
         }
         guard bytes.count == 7 else { throw .invalidData("short read") }
         if bytes[0] & 0x80 != 0 { throw .notReady }

@@ -98,7 +98,7 @@ public final class AS3935 {
 
     /// Restores the chip's defaults, calibrates its oscillators and applies the settings.
     public func initialise() throws(DriverError) {
-        do {
+        try DriverError.catching {
             try device.writeRegister(Self.regPresetDefault, Self.directCommand)
             delay.wait(.milliseconds(2))
             try device.writeRegister(Self.regCalibrateRCO, Self.directCommand)
@@ -106,8 +106,6 @@ public final class AS3935 {
             noiseFloor = min(settings.noiseFloor, 7)
             disturbersMasked = false
             try writeConfiguration()
-        } catch {
-            throw .i2c(error)
         }
         try verify()
     }
@@ -123,25 +121,19 @@ public final class AS3935 {
 
     /// Checks the chip still holds the settings (a brown-out resets it); throws when it does not answer or differs.
     public func verify() throws(DriverError) {
-        do {
+        try DriverError.catching {
             let afe = try device.readRegister(Self.regAFE)
             let noise = try device.readRegister(Self.regNoise)
             guard afe == settings.environment.gain << 1, noise >> 4 & 0x07 == noiseFloor else {
                 throw DriverError.invalidData("settings lost (AFE 0x\(String(afe, radix: 16)), noise floor \(noise >> 4 & 0x07)): the chip was reset")
             }
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 
     /// Reads the interrupt source after an IRQ edge at `now` and handles it.
     public func handleInterrupt(at now: MonotonicInstant) throws(DriverError) -> Event {
         delay.wait(.milliseconds(2))  // the datasheet's wait before reading INT
-        do {
+        return try DriverError.catching { () throws -> Event in
             let source = try device.readRegister(Self.regInterrupt) & 0x0F
             switch source {
             case 0x08:
@@ -177,12 +169,6 @@ public final class AS3935 {
                 counts["none", default: 0] += 1
                 return .none
             }
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 
@@ -192,7 +178,7 @@ public final class AS3935 {
         try verify()
         let quietSince = lastNoisy ?? .origin
         guard now - quietSince >= settings.quietPeriod else { return }
-        do {
+        try DriverError.catching {
             if noiseFloor > settings.noiseFloor {
                 noiseFloor -= 1
                 let noise = try device.readRegister(Self.regNoise)
@@ -206,8 +192,6 @@ public final class AS3935 {
                 try device.writeRegister(Self.regInterrupt, interrupt & ~0x20)
                 lastNoisy = now
             }
-        } catch {
-            throw .i2c(error)
         }
     }
 }

@@ -28,7 +28,7 @@ public final class BME280: ChipDriver {
     }
 
     public func initialise() throws(DriverError) {
-        do {
+        try DriverError.catching {
             let id = try device.readRegister(Self.chipIDRegister)
             guard id == Self.chipID else {
                 let what = id == 0x58 ? "a BMP280 (no humidity sensor)" : "chip id 0x\(String(id, radix: 16))"
@@ -47,19 +47,12 @@ public final class BME280: ChipDriver {
             self.calibration = calibration
             try device.writeRegister(Self.ctrlHum, 0x01)  // humidity ×1; takes effect with the next ctrl_meas write
             try device.writeRegister(Self.config, 0x00)   // filter off
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
         guard let calibration else { throw .invalidData("not initialised") }
-        let data: [UInt8]
-        do {
+        let data = try DriverError.catching {
             try device.writeRegister(Self.ctrlMeas, Self.forcedMeasurement)
             delay.wait(Self.conversionTime)
             var measuring = try device.readRegister(Self.status) & 0x08 != 0
@@ -70,13 +63,7 @@ public final class BME280: ChipDriver {
                 tries += 1
             }
             if measuring { throw DriverError.notReady }
-            data = try device.readRegisters(Self.dataStart, count: 8)
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
+            return try device.readRegisters(Self.dataStart, count: 8)
         }
         guard data.count == 8 else { throw .invalidData("short read") }
         let adcP = Int32(data[0]) << 12 | Int32(data[1]) << 4 | Int32(data[2]) >> 4

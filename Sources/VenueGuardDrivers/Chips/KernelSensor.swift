@@ -52,7 +52,7 @@ public final class KernelSensor: ChipDriver {
     /// The value of a quantity in canonical units, from the interface's files.
     func read(_ quantity: Quantity, in directory: String) throws(DriverError) -> (Double, Int) {
         let isHumidity = quantity == .relativeHumidity
-        do {
+        return try DriverError.catching {
             switch interface {
             case .hwmon:
                 let file = isHumidity ? "humidity1_input" : "temp1_input"
@@ -79,12 +79,6 @@ public final class KernelSensor: ChipDriver {
                 // IIO: processed = (raw + offset) × scale, in milli-units for temperature and humidity.
                 return ((Double(raw) + offset) * scale / 1000, raw)
             }
-        } catch let error as SysfsError {
-            throw .sysfs(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 

@@ -28,7 +28,7 @@ public final class SHT3x: ChipDriver {
     public static func humidity(raw: UInt16) -> Double { 100 * Double(raw) / 65535 }
 
     public func initialise() throws(DriverError) {
-        do {
+        try DriverError.catching {
             try device.write(Self.softReset)
             delay.wait(.milliseconds(2))
             try device.write(Self.heaterOff)
@@ -37,28 +37,12 @@ public final class SHT3x: ChipDriver {
             guard let words = SensirionCRC.words(status) else { throw DriverError.crcMismatch }
             // Bit 13: heater on. Heat from the heater would read as a hot room.
             if words[0] & 0x2000 != 0 { throw DriverError.invalidData("the heater is on and would not turn off") }
-        } catch let error as I2CError {
-            throw .i2c(error)
-        } catch let error as DriverError {
-            throw error
-        } catch {
-            throw .invalidData("\(error)")
         }
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
-        let bytes: [UInt8]
-        do {
-            try device.write(Self.measureHighRepeatability)
-            delay.wait(Self.conversionTime)
-            bytes = try device.read(count: 6)
-        } catch {
-            throw .i2c(error)
-        }
-        guard let words = SensirionCRC.words(bytes) else { throw .crcMismatch }
-        return ChipMeasurement(values: [.airTemperature: Self.temperature(raw: words[0]),
-                                        .relativeHumidity: Self.humidity(raw: words[1])],
-                               fingerprint: [UInt32(words[0]), UInt32(words[1])])
+        try SensirionMeasurement.measure(device, command: Self.measureHighRepeatability, conversionTime: Self.conversionTime, delay: delay,
+                                         temperature: Self.temperature(raw:), humidity: Self.humidity(raw:))
     }
 
     public func recover() {

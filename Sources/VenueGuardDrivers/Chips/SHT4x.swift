@@ -26,32 +26,19 @@ public final class SHT4x: ChipDriver {
     public static func humidity(raw: UInt16) -> Double { min(100, max(0, -6 + 125 * Double(raw) / 65535)) }
 
     public func initialise() throws(DriverError) {
-        let serial: [UInt8]
-        do {
+        let serial = try DriverError.catching {
             try device.write(Self.softReset)
             delay.wait(.milliseconds(1))
             try device.write(Self.readSerial)
             delay.wait(.milliseconds(1))
-            serial = try device.read(count: 6)
-        } catch {
-            throw .i2c(error)
+            return try device.read(count: 6)
         }
         guard SensirionCRC.words(serial) != nil else { throw .crcMismatch }
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
-        let bytes: [UInt8]
-        do {
-            try device.write(Self.measureHighPrecision)
-            delay.wait(Self.conversionTime)
-            bytes = try device.read(count: 6)
-        } catch {
-            throw .i2c(error)
-        }
-        guard let words = SensirionCRC.words(bytes) else { throw .crcMismatch }
-        return ChipMeasurement(values: [.airTemperature: Self.temperature(raw: words[0]),
-                                        .relativeHumidity: Self.humidity(raw: words[1])],
-                               fingerprint: [UInt32(words[0]), UInt32(words[1])])
+        try SensirionMeasurement.measure(device, command: Self.measureHighPrecision, conversionTime: Self.conversionTime, delay: delay,
+                                         temperature: Self.temperature(raw:), humidity: Self.humidity(raw:))
     }
 
     public func recover() {

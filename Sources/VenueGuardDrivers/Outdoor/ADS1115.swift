@@ -44,34 +44,25 @@ public final class ADS1115: ChipDriver {
     public func volts(raw: Int16) -> Double { Double(raw) * fullScale / 32768 }
 
     public func initialise() throws(DriverError) {
-        _ = try bus { () throws(I2CError) in try device.readRegisters(Self.configRegister, count: 2) }  // answers: it is there
+        _ = try DriverError.catching { try device.readRegisters(Self.configRegister, count: 2) }  // answers: it is there
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
         let word = configWord
-        try bus { () throws(I2CError) in try device.write([Self.configRegister, UInt8(word >> 8), UInt8(word & 0xFF)]) }
+        try DriverError.catching { try device.write([Self.configRegister, UInt8(word >> 8), UInt8(word & 0xFF)]) }
         delay.wait(Self.conversionTime)
         var ready = false
         for _ in 0..<5 {
-            let config = try bus { () throws(I2CError) in try device.readRegisters(Self.configRegister, count: 2) }
+            let config = try DriverError.catching { try device.readRegisters(Self.configRegister, count: 2) }
             if config[0] & 0x80 != 0 { ready = true; break }  // OS = 1: no conversion in progress
             delay.wait(.milliseconds(2))
         }
         guard ready else { throw .notReady }
-        let bytes = try bus { () throws(I2CError) in try device.readRegisters(Self.conversionRegister, count: 2) }
+        let bytes = try DriverError.catching { try device.readRegisters(Self.conversionRegister, count: 2) }
         let raw = Int16(bitPattern: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
         var value = volts(raw: raw) * scale + offset
         if quantity == .solarRadiation { value = max(0, value) }  // a pyranometer's small negative night offset
         return ChipMeasurement(values: [quantity: value], fingerprint: [UInt32(UInt16(bitPattern: raw))])
-    }
-
-    /// One bus transfer, its failure as a driver error.
-    private func bus<T>(_ transfer: () throws(I2CError) -> T) throws(DriverError) -> T {
-        do {
-            return try transfer()
-        } catch {
-            throw .i2c(error)
-        }
     }
 
     public func recover() {}

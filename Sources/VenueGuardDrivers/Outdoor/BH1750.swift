@@ -33,24 +33,19 @@ public final class BH1750: ChipDriver {
     }
 
     public func initialise() throws(DriverError) {
-        do {
+        try DriverError.catching {
             try device.write([Self.powerOn])
             try device.write([Self.reset])
             try device.write([0b0100_0000 | Self.measurementTime >> 5])     // MTreg high bits
             try device.write([0b0110_0000 | Self.measurementTime & 0x1F])   // MTreg low bits
-        } catch {
-            throw .i2c(error)
         }
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
-        let bytes: [UInt8]
-        do {
+        let bytes = try DriverError.catching {
             try device.write([Self.oneTimeHighResolution])
             delay.wait(Self.conversionTime)
-            bytes = try device.read(count: 2)
-        } catch {
-            throw .i2c(error)
+            return try device.read(count: 2)
         }
         guard bytes.count == 2 else { throw .invalidData("short read") }
         let raw = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
