@@ -8,7 +8,8 @@ import VenueGuardLinuxSystem
 /// The daemon in real time: one task per sensor sampling at its period, interrupts and button
 /// presses fed in as they come, the engine evaluated after every input and at least once a
 /// second, and the outputs drawn by a dedicated thread at a fixed 50 ms cadence on absolute
-/// deadlines, so they neither drift nor stall when the sensors are slow.
+/// deadlines, so they neither drift nor stall when the sensors are slow, and at once when the
+/// signal pattern changes.
 public final class VenueRuntime: @unchecked Sendable {
     /// Everything the runtime drives.
     public struct Wiring {

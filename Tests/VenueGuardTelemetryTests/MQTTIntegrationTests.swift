@@ -12,6 +12,26 @@ import VenueGuardOutbox
 struct MQTTIntegrationTests {
     static let prefix = "venueguard/test-club/"
 
+    /// A mosquitto password file in `probe`'s directory with one user, hashed by `mosquitto_passwd`.
+    static func passwordFile(in probe: MosquittoBroker, user: String, password: String) throws -> String {
+        let path = probe.file("passwd")
+        try "\(user):\(password)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let convert = Process()
+        convert.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
+        convert.arguments = ["-U", path]
+        try convert.run()
+        convert.waitUntilExit()
+        #expect(convert.terminationStatus == 0, "mosquitto_passwd -U failed")
+        return path
+    }
+
+    /// A file holding the daemon's MQTT password, as `password_file:` expects.
+    static func secretFile(_ password: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-secret-\(UUID().uuidString)").path
+        try password.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Every sequence number from 1 to the highest, none missing.
     static func complete(_ seqs: [Int64]) -> (missing: [Int64], highest: Int64) {
         let highest = seqs.max() ?? 0
@@ -102,16 +122,9 @@ struct MQTTIntegrationTests {
     @Test("A wrong password gives one clear error; the signals keep running")
     func wrongPassword() async throws {
         let probe = try MosquittoBroker(start: false)
-        let passwords = probe.file("passwd")
-        try "box:right\n".write(toFile: passwords, atomically: true, encoding: .utf8)
-        let convert = Process()
-        convert.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
-        convert.arguments = ["-U", passwords]
-        try convert.run()
-        convert.waitUntilExit()
+        let passwords = try Self.passwordFile(in: probe, user: "box", password: "right")
         let broker = try MosquittoBroker(config: "allow_anonymous false\npassword_file \(passwords)")
-        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("vg-secret-\(UUID().uuidString)").path
-        try "wrong-password-here".write(toFile: secret, atomically: true, encoding: .utf8)
+        let secret = try Self.secretFile("wrong-password-here")
         let venue = try VenueHarness(port: broker.port, mqtt: "  username: box\n  password_file: \(secret)\n  reconnect_min: 1s\n  reconnect_max: 1s")
         let (bridge, plain) = try await venue.run(speed: 300)  // 12 s: several reconnect attempts
         await bridge.stop()
@@ -165,16 +178,9 @@ struct MQTTIntegrationTests {
         let probe = try MosquittoBroker(start: false)
         let acl = probe.file("acl")
         try "user box\ntopic write elsewhere/#\n".write(toFile: acl, atomically: true, encoding: .utf8)
-        let passwords = probe.file("passwd")
-        try "box:secret\n".write(toFile: passwords, atomically: true, encoding: .utf8)
-        let convert = Process()
-        convert.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
-        convert.arguments = ["-U", passwords]
-        try convert.run()
-        convert.waitUntilExit()
+        let passwords = try Self.passwordFile(in: probe, user: "box", password: "secret")
         let broker = try MosquittoBroker(config: "allow_anonymous false\npassword_file \(passwords)\nacl_file \(acl)")
-        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("vg-secret-\(UUID().uuidString)").path
-        try "secret".write(toFile: secret, atomically: true, encoding: .utf8)
+        let secret = try Self.secretFile("secret")
         let venue = try VenueHarness(port: broker.port, mqtt: "  username: box\n  password_file: \(secret)")
         let (bridge, _) = try await venue.run(speed: 1200)
         try await Task.sleep(for: .milliseconds(500))
