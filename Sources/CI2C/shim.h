@@ -21,3 +21,9 @@ static inline int venueguard_i2c_set_retries(int fd, unsigned long retries) {
 static inline int venueguard_i2c_functions(int fd, unsigned long *functions) {
     return ioctl(fd, I2C_FUNCS, functions);
 }
+
+// SMBus-only adapters (i2c-stub, some SoC controllers) take no I2C_RDWR: the register is
+// addressed with I2C_SLAVE first, then libi2c's SMBus calls are used.
+static inline int venueguard_i2c_set_slave(int fd, unsigned long address) {
+    return ioctl(fd, I2C_SLAVE, address);
+}

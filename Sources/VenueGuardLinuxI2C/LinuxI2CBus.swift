@@ -4,7 +4,11 @@ import VenueGuardDrivers
 
 /// An I2C bus through the kernel's i2c-dev interface (`/dev/i2c-N`): combined
 /// write-then-read transfers with `I2C_RDWR`, a bus timeout, and errno mapped to NACK,
-/// timeout or bus errors. All transfers of a bus run on its I/O context.
+/// timeout or bus errors. An adapter that speaks only SMBus (no `I2C_FUNC_I2C`, such as
+/// `i2c-stub` or some SoC controllers) is driven through libi2c's SMBus calls instead: register
+/// reads and writes, which is all the SMBus-style chips (BME280, AS3935, ADS1115) need; the
+/// command-style chips (SHT3x, SHT4x, AHT20) need plain I2C and get a clear bus error there.
+/// All transfers of a bus run on its I/O context.
 public final class LinuxI2CBus: @unchecked Sendable {
     /// The bus number.
     public let number: Int
@@ -13,6 +17,13 @@ public final class LinuxI2CBus: @unchecked Sendable {
     /// Where this bus's transfers run.
     public let context: DispatchIOContext
     private let descriptor: Int32
+    /// What the adapter can do (`I2C_FUNCS`).
+    public let functions: UInt
+    /// The address `I2C_SLAVE` last selected (SMBus transfers only).
+    private var selected: UInt8?
+
+    /// Whether the adapter takes plain I2C messages (`I2C_RDWR`); otherwise only SMBus.
+    public var speaksPlainI2C: Bool { functions & UInt(I2C_FUNC_I2C) != 0 }
 
     /// Opens `/dev/i2c-<number>` (or `path`).
     public init(number: Int, path: String? = nil) throws(I2CError) {
@@ -25,6 +36,9 @@ public final class LinuxI2CBus: @unchecked Sendable {
         }
         _ = venueguard_i2c_set_timeout(descriptor, 10)  // 100 ms: a stretched clock longer than this is a hung chip
         _ = venueguard_i2c_set_retries(descriptor, 1)
+        var functions: UInt = 0
+        // A kernel too old to answer is assumed to speak plain I2C, as every Raspberry Pi adapter does.
+        self.functions = venueguard_i2c_functions(descriptor, &functions) == 0 ? functions : UInt(I2C_FUNC_I2C)
         context = DispatchIOContext(label: "i2c-\(number)")
     }
 
@@ -47,6 +61,11 @@ public final class LinuxI2CBus: @unchecked Sendable {
 
     /// One transfer: an optional write, then an optional read after a repeated start.
     func transfer(address: UInt8, write: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
+        speaksPlainI2C ? try plainTransfer(address: address, write: write, readCount: readCount)
+            : try smbusTransfer(address: address, write: write, readCount: readCount)
+    }
+
+    private func plainTransfer(address: UInt8, write: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
         var output = write
         var input = [UInt8](repeating: 0, count: readCount)
         let result: Int32 = output.withUnsafeMutableBufferPointer { out in
@@ -64,14 +83,67 @@ public final class LinuxI2CBus: @unchecked Sendable {
                 }
             }
         }
-        if result < 0 {
-            switch errno {
-            case ENXIO, EREMOTEIO, EIO: throw .noAcknowledge
-            case ETIMEDOUT: throw .timeout
-            default: throw .bus(String(cString: strerror(errno)))
-            }
-        }
+        if result < 0 { throw Self.error(errno) }
         return input
+    }
+
+    private static func error(_ code: Int32) -> I2CError {
+        switch code {
+        case ENXIO, EREMOTEIO, EIO: .noAcknowledge
+        case ETIMEDOUT: .timeout
+        default: .bus(String(cString: strerror(code)))
+        }
+    }
+
+    /// The same exchange as SMBus transactions: a register read is "read byte data" or "read
+    /// I2C block data" (32 bytes at most per transaction), a register write "write byte data"
+    /// or "write I2C block data", a lone command byte "write byte", a lone read "read byte".
+    private func smbusTransfer(address: UInt8, write: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
+        if selected != address {
+            guard venueguard_i2c_set_slave(descriptor, UInt(address)) == 0 else { throw Self.error(errno) }
+            selected = address
+        }
+        func check(_ result: Int32) throws(I2CError) -> Int32 {
+            if result < 0 { throw Self.error(errno) }
+            return result
+        }
+        switch (write.count, readCount) {
+        case (0, 0):
+            return []
+        case (0, 1):
+            return [UInt8(truncatingIfNeeded: try check(i2c_smbus_read_byte(descriptor)))]
+        case (1, 0):
+            _ = try check(i2c_smbus_write_byte(descriptor, write[0]))
+            return []
+        case (2, 0):
+            _ = try check(i2c_smbus_write_byte_data(descriptor, write[0], write[1]))
+            return []
+        case (3...33, 0):
+            var data = Array(write.dropFirst())
+            _ = try check(i2c_smbus_write_i2c_block_data(descriptor, write[0], UInt8(data.count), &data))
+            return []
+        case (1, 1):
+            return [UInt8(truncatingIfNeeded: try check(i2c_smbus_read_byte_data(descriptor, write[0])))]
+        case (1, 2...):
+            var result: [UInt8] = []
+            var register = write[0]
+            let blocks = functions & UInt(I2C_FUNC_SMBUS_READ_I2C_BLOCK) != 0
+            while result.count < readCount {
+                if blocks {
+                    var chunk = [UInt8](repeating: 0, count: min(32, readCount - result.count))
+                    let got = try check(i2c_smbus_read_i2c_block_data(descriptor, register, UInt8(chunk.count), &chunk))
+                    guard got == chunk.count else { throw .bus("short SMBus block read (\(got) of \(chunk.count) bytes)") }
+                    result += chunk
+                    register &+= UInt8(chunk.count)
+                } else {
+                    result.append(UInt8(truncatingIfNeeded: try check(i2c_smbus_read_byte_data(descriptor, register))))
+                    register &+= 1
+                }
+            }
+            return result
+        default:
+            throw .bus("\(path) speaks SMBus only: this chip needs plain I2C transfers (a \(write.count)-byte command, then \(readCount) bytes read)")
+        }
     }
 
     private final class Device: I2CDevice {
