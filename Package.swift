@@ -47,7 +47,7 @@ let package = Package(
         // Layer 4: configuration files (site, regional profiles, scenarios).
         .target(
             name: "VenueGuardConfiguration",
-            dependencies: ["VenueGuardCore", "VenueGuardSimulation", "Yams"]
+            dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "Yams"]
         ),
         // Layer 4: MQTT topics, payloads, Home Assistant discovery, commands, store and forward.
         .target(
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(
             name: "VenueGuardDaemonTests",
-            dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardLinuxSystem", "venueguard",
+            dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardLinuxSystem", "VenueGuardSimulation", "venueguard",
                            .product(name: "Logging", package: "swift-log")]
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import VenueGuardCore
+import VenueGuardDrivers
 
 /// Reads a site file and its regional profile into a checked `SiteConfiguration`.
 /// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
@@ -111,17 +112,25 @@ public enum ConfigurationLoader {
         for node in areaNodes {
             let area = try parseArea(node, knownSensors: sensorLines)
             if areas.contains(where: { $0.id == area.id }) { throw node.error("area id '\(area.id)' is used twice") }
+            let trusted = area.sensors.filter { id in sensors.first { $0.descriptor.id == id }?.descriptor.trust == .authoritative }
+            if trusted.isEmpty {
+                throw node.error("area '\(area.id)' has only advisory sensors (\(area.sensors.map(\.rawValue).joined(separator: ", "))), which never decide a level: it could only ever show unknown. Add an authoritative sensor, or set 'trust: authoritative' on one you trust")
+            }
             if area.exposure == .outdoor && location == nil {
                 warnings.append(node.error("outdoor area '\(area.id)' but no site latitude/longitude: sun-based estimates (liljegren, clear sky) are unavailable"))
             }
             areas.append(area)
         }
+        warnings += sensors.flatMap(\.warnings)
         for sensor in sensors where !areas.contains(where: { $0.sensors.contains(sensor.descriptor.id) }) && !sensor.descriptor.detectsLightning {
             warnings.append(ConfigError(file: file, line: sensor.line, key: "sensors", message: "sensor '\(sensor.descriptor.id)' is in no area: its readings are published but judge nothing"))
         }
 
         // Signal.
-        let signal = try parseSignal(root["signal"], areas: areas)
+        let signal = try parseSignal(root["signal"], areas: areas, file: file)
+        // In a terminal-only box the lamp lines are never opened, so only the sensors' lines can clash.
+        let signalUses = signal.outputs == .gpio ? signal.gpioUses : []
+        if let conflict = GPIOLineUse.conflict(in: signalUses + sensors.flatMap(\.gpioUses)) { throw conflict }
 
         // Backend and simulation.
         var hardware = HardwareBackend.simulated
@@ -289,10 +298,28 @@ public enum ConfigurationLoader {
             sensor.i2c = (bus, UInt8(address))
         }
         if let node = mapping["device"] { sensor.device = try node.string() }
-        if (kind == .hwmon || kind == .iio) && sensor.device == nil {
-            throw mapping.value.error("a \(kind.rawValue) sensor needs 'device' (a directory such as hwmon2 or the driver's name such as sht3x)")
+        if kind == .hwmon || kind == .iio {
+            guard let device = sensor.device, let deviceNode = mapping["device"] else {
+                throw mapping.value.error("a \(kind.rawValue) sensor needs 'device': its I2C bus and address such as 1-0044 (stable), or the driver's name such as sht3x (see venueguard probe)")
+            }
+            let interface: KernelSensor.Interface = kind == .iio ? .iio : .hwmon
+            for quantity in quantities where !interface.readable.contains(quantity) {
+                throw (mapping["quantities"] ?? mapping.value).error("a \(kind.rawValue) sensor cannot read \(quantity.rawValue) (it reads \(interface.readable.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let temperatures = quantities.filter { $0.unit == .celsius }
+            if temperatures.count > 1 {
+                throw (mapping["quantities"] ?? mapping.value).error("a \(kind.rawValue) sensor has one temperature channel, so it cannot give both \(temperatures.map(\.rawValue).joined(separator: " and "))")
+            }
+            if KernelSensor.isNumberedDirectory(device) {
+                sensor.warnings.append(deviceNode.error("'\(device)' is numbered in the order the kernel found its devices, which can change at the next boot: name it by its I2C bus and address (such as 1-0044; venueguard probe lists them)"))
+            }
         }
-        if let node = mapping["power_gpio"] { sensor.powerLine = try gpioLine(node) }
+        if let node = mapping["power_gpio"] {
+            let line = try gpioLine(node)
+            sensor.powerLine = line
+            sensor.gpioUses.append(GPIOLineUse(chip: line.chip, line: line.line, user: "sensor '\(id)' (power_gpio)", isSupplySwitch: true,
+                                               file: node.file, configLine: node.line, key: node.path))
+        }
         if kind == .anemometer {
             sensor.anemometer = AnemometerSettings(
                 chip: try mapping["chip"]?.string() ?? "gpiochip0", line: try lineNumber(mapping.required("line")),
@@ -301,6 +328,9 @@ public enum ConfigurationLoader {
                 window: try mapping["window"]?.duration() ?? .seconds(60),
                 stuckReference: try mapping["stuck_reference"].map { SensorID(try $0.string()) },
                 stuckAfter: anemometerStuckAfter)
+            let lineNode = try mapping.required("line")
+            sensor.gpioUses.append(GPIOLineUse(chip: sensor.anemometer!.chip, line: sensor.anemometer!.line, user: "anemometer '\(id)'",
+                                               isSupplySwitch: false, file: lineNode.file, configLine: lineNode.line, key: lineNode.path))
             guard sensor.anemometer!.hzPerMps > 0 else { throw mapping["hz_per_mps"]!.error("hz_per_mps must be positive") }
             guard sensor.anemometer!.window >= period else { throw mapping["window"]!.error("the window must be at least the period") }
         }
@@ -328,6 +358,8 @@ public enum ConfigurationLoader {
             guard (0...7).contains(floor) else { throw mapping["noise_floor"]!.error("noise floor level must be 0–7") }
             let strikes = try mapping["minimum_strikes"].map { try $0.int() } ?? 1
             guard [1, 5, 9, 16].contains(strikes) else { throw mapping["minimum_strikes"]!.error("minimum strikes must be 1, 5, 9 or 16") }
+            sensor.gpioUses.append(GPIOLineUse(chip: irq.chip, line: irq.line, user: "the IRQ of '\(id)'", isSupplySwitch: false,
+                                               file: irqNode.file, configLine: irqNode.line, key: irqNode.path))
             sensor.lightning = LightningDetectorSettings(irq: InputLine(chip: irq.chip, line: irq.line, activeLow: false, debounce: .zero),
                                                          outdoor: environment, noiseFloor: floor, minimumStrikes: strikes)
         }
@@ -456,7 +488,7 @@ public enum ConfigurationLoader {
         return value
     }
 
-    static func parseSignal(_ node: ConfigValue?, areas: [AreaDescriptor]) throws -> SignalConfiguration {
+    static func parseSignal(_ node: ConfigValue?, areas: [AreaDescriptor], file: String) throws -> SignalConfiguration {
         let defaultLamps: [Lamp: OutputLine] = [
             .green: OutputLine(chip: "gpiochip0", line: 17, activeLow: false),
             .yellow: OutputLine(chip: "gpiochip0", line: 27, activeLow: false),
@@ -464,9 +496,11 @@ public enum ConfigurationLoader {
             .blue: OutputLine(chip: "gpiochip0", line: 23, activeLow: false),
         ]
         guard let node else {
-            return SignalConfiguration(areas: areas.map(\.id), lamps: defaultLamps,
-                                       buzzer: OutputLine(chip: "gpiochip0", line: 24, activeLow: false),
-                                       button: InputLine(chip: "gpiochip0", line: 25, activeLow: true, debounce: .milliseconds(30)))
+            var signal = SignalConfiguration(areas: areas.map(\.id), lamps: defaultLamps,
+                                             buzzer: OutputLine(chip: "gpiochip0", line: 24, activeLow: false),
+                                             button: InputLine(chip: "gpiochip0", line: 25, activeLow: true, debounce: .milliseconds(30)))
+            signal.gpioUses = Self.signalUses(signal, file: file, lines: [:])
+            return signal
         }
         let mapping = try node.mapping(allowed: ["areas", "lamps", "buzzer", "button", "outputs"])
         var shown: [AreaID] = []
@@ -482,12 +516,14 @@ public enum ConfigurationLoader {
             shown = areas.map(\.id)
         }
         var lamps = defaultLamps
+        var lines: [String: ConfigValue] = [:]
         if let lampNode = mapping["lamps"] {
             let lampMapping = try lampNode.mapping(allowed: Lamp.allCases.map(\.rawValue))
             lamps = [:]
             for key in lampMapping.keys {
                 guard let value = lampMapping[key] else { continue }
                 lamps[Lamp(rawValue: key)!] = try outputLine(value)
+                lines["the \(key) lamp"] = value
             }
             for required in [Lamp.green, .yellow, .red] where lamps[required] == nil {
                 throw lampNode.error("the signal tower needs a \(required.rawValue) lamp (blue is optional)")
@@ -503,7 +539,25 @@ public enum ConfigurationLoader {
         }
         var outputs = SignalConfiguration.Outputs.gpio
         if let node = mapping["outputs"] { outputs = try node.choice([("gpio", .gpio), ("terminal", .terminal)]) }
-        return SignalConfiguration(areas: shown, lamps: lamps, buzzer: buzzer, button: button, outputs: outputs)
+        lines["the buzzer"] = mapping["buzzer"]
+        lines["the acknowledge button"] = mapping["button"]
+        var signal = SignalConfiguration(areas: shown, lamps: lamps, buzzer: buzzer, button: button, outputs: outputs)
+        signal.gpioUses = Self.signalUses(signal, file: node.file, lines: lines)
+        return signal
+    }
+
+    /// The lamps', buzzer's and button's lines as uses, with the nodes they were written at.
+    static func signalUses(_ signal: SignalConfiguration, file: String, lines: [String: ConfigValue]) -> [GPIOLineUse] {
+        var outputs: [(String, String, Int)] = Lamp.allCases.compactMap { lamp in
+            signal.lamps[lamp].map { ("the \(lamp.rawValue) lamp", $0.chip, $0.line) }
+        }
+        if let buzzer = signal.buzzer { outputs.append(("the buzzer", buzzer.chip, buzzer.line)) }
+        if let button = signal.button { outputs.append(("the acknowledge button", button.chip, button.line)) }
+        return outputs.map { user, chip, line in
+            let node = lines[user]
+            return GPIOLineUse(chip: chip, line: line, user: user, isSupplySwitch: false, file: node?.file ?? file,
+                               configLine: node?.line, key: node?.path ?? "signal")
+        }
     }
 
     static func lineNumber(_ node: ConfigValue) throws -> Int {

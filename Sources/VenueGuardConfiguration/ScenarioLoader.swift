@@ -7,7 +7,7 @@ import VenueGuardSimulation
 /// are errors with file and line.
 public enum ScenarioLoader {
     static let rootKeys = ["name", "description", "start", "duration", "clock_synchronized", "samples", "events"]
-    static let eventKinds = ["strike", "fault", "recover", "heat_alert", "thunder_advisory", "acknowledge"]
+    static let eventKinds = ["strike", "disturber", "noise", "fault", "recover", "heat_alert", "thunder_advisory", "acknowledge"]
 
     /// Loads the scenario at `path`.
     public static func load(path: String, configuration: SiteConfiguration? = nil) throws -> Scenario {
@@ -24,8 +24,8 @@ public enum ScenarioLoader {
     public static func parse(yaml: String, file: String, configuration: SiteConfiguration? = nil) throws -> Scenario {
         let root = try ConfigValue.parse(yaml: yaml, file: file).mapping(allowed: rootKeys)
         let startNode = try root.required("start")
-        guard let (start, offset) = parseTimestamp(try startNode.string()) else {
-            throw startNode.error("expected an ISO 8601 time with offset, such as 2024-08-01T13:00:00+09:00")
+        guard let (start, offset) = ISO8601Time.parse(try startNode.string()) else {
+            throw startNode.error("expected an existing date and time in ISO 8601 with offset, such as 2024-08-01T13:00:00+09:00")
         }
         let duration = try root.required("duration").duration()
         let sensors = configuration.map { Dictionary(uniqueKeysWithValues: $0.sensors.map { ($0.descriptor.id, $0.descriptor) }) }
@@ -103,6 +103,11 @@ public enum ScenarioLoader {
                 throw value.error("a strike needs distance_km, or distance: overhead / out-of-range")
             }
             return ScenarioEvent(at: at, .strike(distance, energy: try m["energy"]?.int()))
+        case "disturber", "noise":
+            // How many interrupts the detector raises at that instant (each serviced by the driver).
+            let count = try value.int()
+            guard (1...100).contains(count) else { throw value.error("give how many interrupts, 1–100") }
+            return ScenarioEvent(at: at, kindName == "noise" ? .noise(count) : .disturbers(count))
         case "fault":
             let m = try value.mapping(allowed: ["sensor", "kind", "until"])
             let kind = try m.required("kind").choice(ScenarioFault.Kind.allCases.map { ($0.rawValue, $0) })
@@ -130,19 +135,4 @@ public enum ScenarioLoader {
         }
     }
 
-    /// Parses `2024-08-01T13:00:00+09:00` (or `Z`) into a wall-clock time and its UTC offset in seconds.
-    public static func parseTimestamp(_ text: String) -> (WallClockTime, Int)? {
-        let chars = Array(text)
-        guard chars.count >= 20, chars[4] == "-", chars[7] == "-", chars[10] == "T" || chars[10] == " ",
-              chars[13] == ":", chars[16] == ":",
-              let year = Int(String(chars[0..<4])), let month = Int(String(chars[5..<7])), let day = Int(String(chars[8..<10])),
-              let hour = Int(String(chars[11..<13])), let minute = Int(String(chars[14..<16])) else { return nil }
-        var index = 17
-        var secondsText = ""
-        while index < chars.count, chars[index].isNumber || chars[index] == "." { secondsText.append(chars[index]); index += 1 }
-        guard let second = Double(secondsText), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        let zone = String(chars[index...])
-        guard let offset = ConfigurationLoader.parseUTCOffset(zone) else { return nil }
-        return (WallClockTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffsetSeconds: offset), offset)
-    }
 }

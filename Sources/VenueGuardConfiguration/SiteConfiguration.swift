@@ -53,6 +53,10 @@ public struct SensorConfiguration: Sendable {
     public var adc: ADCSettings?
     /// For a BH1750: irradiance per lux.
     public var wm2PerLux: Double?
+    /// The GPIO lines it uses (supply switch, interrupt, pulse input), for conflict checks.
+    public var gpioUses: [GPIOLineUse] = []
+    /// Things about this sensor that are allowed but probably not what the user wants.
+    public var warnings: [ConfigError] = []
 }
 
 /// A cup anemometer's configuration.
@@ -194,6 +198,8 @@ public struct SignalConfiguration: Sendable {
     public var button: InputLine?
     /// Where the signals go on `hardware: linux`.
     public var outputs: Outputs = .gpio
+    /// The GPIO lines the lamps, buzzer and button use, for conflict checks.
+    public var gpioUses: [GPIOLineUse] = []
 
     /// Where the signals go.
     public enum Outputs: String, Sendable {

@@ -12,14 +12,68 @@ public struct CalculatorReport {
     /// Where the thresholds came from (`standard` or a regional file).
     public var thresholdSource: String
 
-    /// Estimates WBGT from `inputs` with `method` (or the best available) and judges it by `parameters`.
-    public static func make(inputs: WBGTInputs, method: WBGTMethod?, parameters: SafetyParameters,
-                            thresholdSource: String) -> Result<CalculatorReport, WBGTError> {
-        WBGTEstimator.estimate(inputs, method: method).map { estimate in
-            let thresholds = parameters.thresholds(for: estimate.scale)
-            return CalculatorReport(estimate: estimate, level: thresholds.level(of: estimate.index), thresholds: thresholds,
-                                    thresholdSource: thresholdSource)
+    /// Why the calculator gives no answer.
+    public enum Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The estimate itself failed.
+        case estimate(WBGTError)
+        /// The best method the inputs allow leaves out some of them: answering would drop what
+        /// the mentor measured (and could give a lower level), so the calculator says what is
+        /// missing instead.
+        case unusedInputs([Quantity], method: WBGTMethod, because: [WBGTError])
+
+        public var description: String {
+            switch self {
+            case let .estimate(error):
+                return error.description
+            case let .unusedInputs(unused, method, because):
+                let names = unused.map { CalculatorReport.option(for: $0) }.joined(separator: ", ")
+                var text = "\(names) \(unused.count == 1 ? "was" : "were") given, but the best method these inputs allow (\(method.rawValue)) does not use \(unused.count == 1 ? "it" : "them")"
+                if !because.isEmpty { text += ": " + because.map(\.description).joined(separator: "; ") }
+                return text + ". Add what is missing, or choose a method with --method (its result then says what it left out)."
+            }
         }
+    }
+
+    /// The calculator's option for a quantity, for messages.
+    static func option(for quantity: Quantity) -> String {
+        switch quantity {
+        case .airTemperature: "--ta"
+        case .relativeHumidity: "--rh"
+        case .globeTemperature: "--tg"
+        case .naturalWetBulb: "--tnw"
+        case .wbgt: "--measured"
+        case .windSpeed: "--wind"
+        case .solarRadiation: "--solar"
+        case .pressure: "--pressure"
+        case .windGust, .lightningDistance: "--\(quantity.rawValue)"
+        }
+    }
+
+    /// Estimates WBGT from `inputs` with `method` (or the best available) and judges it by
+    /// `parameters`. Every input given is either used or accounted for: with automatic selection
+    /// an unused input is a failure naming what the better methods lacked; with a chosen method
+    /// the report notes what it left out.
+    public static func make(inputs: WBGTInputs, method: WBGTMethod?, parameters: SafetyParameters,
+                            thresholdSource: String) -> Result<CalculatorReport, Failure> {
+        var estimate: WBGTEstimate
+        switch WBGTEstimator.estimate(inputs, method: method) {
+        case let .success(value): estimate = value
+        case let .failure(error): return .failure(.estimate(error))
+        }
+        let given = Quantity.allCases.filter { inputs.value(for: $0)?.source == .given }
+        let unused = given.filter { estimate.inputs[$0] == nil }
+        if !unused.isEmpty {
+            if method == nil {
+                // Only the methods that would have used what was left out say what they lacked.
+                let because = WBGTEstimator.reasonsSkipped(inputs, before: estimate.method)
+                    .filter { !$0.method.usableQuantities.isDisjoint(with: unused) }.map(\.reason)
+                return .failure(.unusedInputs(unused, method: estimate.method, because: because))
+            }
+            estimate.notes.append("not used by \(estimate.method.rawValue): \(unused.map { option(for: $0) }.joined(separator: ", "))")
+        }
+        let thresholds = parameters.thresholds(for: estimate.scale)
+        return .success(CalculatorReport(estimate: estimate, level: thresholds.level(of: estimate.index), thresholds: thresholds,
+                                         thresholdSource: thresholdSource))
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }

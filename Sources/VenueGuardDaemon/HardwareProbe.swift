@@ -95,7 +95,7 @@ public struct HardwareProbe {
             let reading: String
             if let text = try? sysfs.read("\(DS18B20.devicesDirectory)/\(device)/w1_slave"),
                let parsed = try? DS18B20.parseW1Slave(text) {
-                reading = "\(Double(parsed.millidegrees) / 1000) °C"
+                reading = "\(Double(parsed.millidegrees) / 1000) °C" + (parsed.maximReservedBytes ? "" : " (non-Maxim DS18B20)")
             } else {
                 reading = "no valid reading"
             }

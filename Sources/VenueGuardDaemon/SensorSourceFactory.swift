@@ -10,8 +10,8 @@ public enum SensorSourceFactory {
                                          evaluationStep: Duration = .seconds(1)) -> (VenuePipeline, SimulatedHardware) {
         let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
         let pipeline = VenuePipeline(model: configuration.model, sources: hardware.sources, scenario: scenario,
-                                     evaluationStep: evaluationStep, strikeInjector: { distance, energy, at in
-                                         await hardware.strike(distance, energy: energy, at: at)
+                                     evaluationStep: evaluationStep, strikeInjector: { kind, at in
+                                         await hardware.hear(kind, at: at)
                                      })
         return (pipeline, hardware)
     }

@@ -95,10 +95,12 @@ public final class SimulatedHardware: @unchecked Sendable {
                 let index = kernelIndex[sensor.kind]!
                 kernelIndex[sensor.kind] = index + 1
                 let directory = iio ? "iio:device\(index)" : "hwmon\(index)"
-                let temperature = descriptor.quantities.first { $0 != .relativeHumidity }
-                sysfs.addKernelSensor(iio: iio, directory: directory, name: sensor.device ?? directory, temperature: temperature,
-                                      humidity: descriptor.quantities.contains(.relativeHumidity), environment: environment)
-                sources.append(supervised(KernelSensor(files: sysfs, interface: iio ? .iio : .hwmon, device: sensor.device ?? directory,
+                let key = sensor.device ?? directory
+                let busAddress = KernelSensor.isBusAddressKey(key) ? key : nil
+                let name = busAddress == nil && !KernelSensor.isNumberedDirectory(key) ? key : (iio ? "bme280" : "sht3x")
+                sysfs.addKernelSensor(iio: iio, directory: directory, name: name, quantities: descriptor.quantities,
+                                      busAddress: busAddress, environment: environment)
+                sources.append(supervised(KernelSensor(files: sysfs, interface: iio ? .iio : .hwmon, device: key,
                                                        quantities: descriptor.quantities)))
             case .serial, .simulated:
                 sources.append(SimulatedSensor(descriptor: descriptor, scenario: scenario))
@@ -107,17 +109,31 @@ public final class SimulatedHardware: @unchecked Sendable {
         sources = sources.map { source in references[source.id].map { WindRecordingSource(source, reference: $0) } ?? source }
     }
 
-    /// A strike heard by the simulated detector: raises its IRQ and services it through the
-    /// AS3935 driver. Without a detector the strike goes to the safety logic directly.
-    public func strike(_ distance: LightningStrike.Distance, energy: Int?, at now: MonotonicInstant) async -> [VenueInput] {
+    /// What the simulated detector hears: a strike, disturbers or noise raise its IRQ and are
+    /// serviced through the AS3935 driver, one interrupt at a time, so its noise-floor and
+    /// disturber-masking logic runs as on a board. Without a detector a strike goes to the
+    /// safety logic directly and interference is not heard at all.
+    public func hear(_ kind: ScenarioEvent.Kind, at now: MonotonicInstant) async -> [VenueInput] {
         guard let (chip, source) = lightning else {
-            return [.strike(LightningStrike(distance: distance, energy: energy, at: now))]
+            if case let .strike(distance, energy) = kind { return [.strike(LightningStrike(distance: distance, energy: energy, at: now))] }
+            return []
         }
         environments[source.id]?.now = now
         if environments[source.id]?.fault != nil { return [] }  // a detector that does not answer hears nothing
-        chip.injectStrike(distance, energy: energy ?? 100_000)
-        guard chip.irqHigh else { return [] }
-        return await source.serviceInterrupt(at: now)
+        var interrupts: [() -> Void] = []
+        switch kind {
+        case let .strike(distance, energy): interrupts = [{ chip.injectStrike(distance, energy: energy ?? 100_000) }]
+        case let .disturbers(count): interrupts = Array(repeating: { chip.injectDisturber() }, count: count)
+        case let .noise(count): interrupts = Array(repeating: { chip.injectNoise() }, count: count)
+        default: return []
+        }
+        var inputs: [VenueInput] = []
+        for interrupt in interrupts {
+            interrupt()
+            guard chip.irqHigh else { continue }  // a masked disturber raises nothing
+            inputs += await source.serviceInterrupt(at: now)
+        }
+        return inputs
     }
 }
 

@@ -22,8 +22,10 @@ public final class VenuePipeline {
     private var nextEvaluation: MonotonicInstant
     /// Where monotonic instant 0 is on the scenario's time line.
     public let origin: MonotonicInstant
-    /// Delivers a scenario strike to the (simulated) detector; `nil`: straight to the safety logic.
-    public typealias StrikeInjector = (LightningStrike.Distance, Int?, MonotonicInstant) async -> [VenueInput]
+    /// Delivers what a scenario's lightning detector hears (a strike, disturbers, noise) to the
+    /// (simulated) detector, whose driver services it; `nil`: strikes go straight to the safety
+    /// logic and interference is not simulated.
+    public typealias StrikeInjector = (ScenarioEvent.Kind, MonotonicInstant) async -> [VenueInput]
     private let strikeInjector: StrikeInjector?
 
     /// Creates a pipeline over `sources` (sampled at their descriptors' periods) playing `scenario`'s events.
@@ -86,10 +88,12 @@ public final class VenuePipeline {
         switch event.kind {
         case let .strike(distance, energy):
             if let strikeInjector {
-                for input in await strikeInjector(distance, energy, t) { engine.apply(input) }
+                for input in await strikeInjector(event.kind, t) { engine.apply(input) }
             } else {
                 engine.apply(.strike(LightningStrike(distance: distance, energy: energy, at: t, source: lightningSource)))
             }
+        case .disturbers, .noise:
+            for input in await strikeInjector?(event.kind, t) ?? [] { engine.apply(input) }
         case let .heatAlert(alert, until):
             engine.apply(.heatAlert(alert, until: until.map { start.adding(seconds: $0.seconds) }))
         case let .thunderAdvisory(active, until):

@@ -38,6 +38,15 @@ public final class LinuxSysfs: SysfsFiles, @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    public func resolve(_ path: String) throws(SysfsError) -> String {
+        guard let resolved = realpath(full(path), nil) else {
+            if errno == ENOENT || errno == ENOTDIR { throw .missing(path) }
+            throw .io(path, reason: String(cString: strerror(errno)))
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     public func list(_ path: String) throws(SysfsError) -> [String] {
         guard let directory = opendir(full(path)) else {
             if errno == ENOENT || errno == ENOTDIR { throw .missing(path) }

@@ -91,6 +91,10 @@ public struct ScenarioEvent: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// A lightning strike, heard by the venue's detector.
         case strike(LightningStrike.Distance, energy: Int?)
+        /// Man-made disturbers heard by the detector (fluorescent lamps, motors), one interrupt each.
+        case disturbers(Int)
+        /// "Noise level too high" interrupts from the detector (an inverter, a monitor nearby).
+        case noise(Int)
         /// A heat alert is issued or lifted, with an optional expiry offset.
         case heatAlert(HeatAlert, until: Duration?)
         /// A thunder advisory starts or ends, with an optional expiry offset.
@@ -136,6 +140,9 @@ public struct ScenarioFault: Hashable, Sendable {
         /// A read never returns (a wedged kernel driver, a chip stretching the clock for ever):
         /// the daemon's own loops stall, and only the watchdog's restart helps.
         case wedged
+        /// The chip answers but its busy (measuring) flag never clears: an AHT20 or BME280 whose
+        /// conversion never ends.
+        case busy
     }
 
     /// Which sensor.

@@ -43,7 +43,7 @@ public struct SimulatedSensor: SensorSource {
             switch fault.kind {
             case .noResponse, .hung: return .fault(.noResponse)
             case .wedged: Wedge.block()
-            case .timeout: return .fault(.timeout)
+            case .timeout, .busy: return .fault(.timeout)
             case .crc: return .fault(.crcMismatch)
             case .unplugged: return .fault(.unplugged)
             case .implausible:

@@ -7,6 +7,7 @@ import VenueGuardDrivers
 public final class SimulatedSysfs: SysfsFiles {
     private var files: [String: () throws(SysfsError) -> String] = [:]
     private var directories: [String: () -> [String]] = [:]
+    private var links: [String: String] = [:]
 
     /// Creates an empty tree.
     public init() {}
@@ -19,6 +20,18 @@ public final class SimulatedSysfs: SysfsFiles {
     /// Adds a directory whose entries `entries` computes.
     public func addDirectory(_ path: String, _ entries: @escaping () -> [String]) {
         directories[path] = entries
+    }
+
+    /// Adds a symbolic link at `path` leading to `target` (a device's place on its bus).
+    public func addLink(_ path: String, to target: String) {
+        links[path] = target
+    }
+
+    public func resolve(_ path: String) throws(SysfsError) -> String {
+        if let target = links[path] { return target }
+        if files[path] != nil || directories[path] != nil { return path }
+        _ = try list(path)
+        return path
     }
 
     public func read(_ path: String) throws(SysfsError) -> String {
@@ -43,27 +56,13 @@ public final class SimulatedSysfs: SysfsFiles {
 
     // MARK: - Devices
 
-    /// The Maxim/Dallas 1-Wire CRC-8 (polynomial x⁸+x⁵+x⁴+1, reflected), as the kernel checks it.
-    public static func dallasCRC(_ bytes: [UInt8]) -> UInt8 {
-        var crc: UInt8 = 0
-        for byte in bytes {
-            var b = byte
-            for _ in 0..<8 {
-                let mix = (crc ^ b) & 0x01
-                crc >>= 1
-                if mix != 0 { crc ^= 0x8C }
-                b >>= 1
-            }
-        }
-        return crc
-    }
 
     /// The `w1_slave` text for a temperature (°C), with the CRC the kernel would print.
     public static func w1Slave(celsius: Double, crcOK: Bool = true) -> String {
         let raw = Int16(max(-880, min(2000, (celsius * 16).rounded())))  // 12-bit, 1/16 °C
         let bits = UInt16(bitPattern: raw)
         var scratchpad: [UInt8] = [UInt8(bits & 0xFF), UInt8(bits >> 8), 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10]
-        let crc = dallasCRC(scratchpad)
+        let crc = DS18B20.crc8(scratchpad)
         scratchpad.append(crcOK ? crc : crc ^ 0x3C)
         let hex = scratchpad.map { $0 < 16 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }.joined(separator: " ")
         let shownCRC = hex.suffix(2)
@@ -95,16 +94,32 @@ public final class SimulatedSysfs: SysfsFiles {
         }
     }
 
+    /// `value` with nine decimals, as the IIO core prints `IIO_VAL_INT_PLUS_NANO` (`24350.000000000`).
+    static func iioDecimal(_ value: Double) -> String {
+        let nano = Int64((value * 1_000_000_000).rounded())
+        let magnitude = nano.magnitude
+        let fraction = String(magnitude % 1_000_000_000)
+        return "\(nano < 0 ? "-" : "")\(magnitude / 1_000_000_000).\(String(repeating: "0", count: 9 - fraction.count))\(fraction)"
+    }
+
     /// Adds a kernel sensor (hwmon or IIO directory `directory`, driver name `name`) giving
-    /// temperature (in `quantity`) and optionally humidity from `environment`.
-    public func addKernelSensor(iio: Bool, directory: String, name: String, temperature: Quantity?, humidity: Bool,
+    /// `quantities` from `environment`: one temperature channel (whichever temperature the
+    /// sensor's role reads), humidity, and for IIO pressure (kPa). IIO values are printed with
+    /// decimals as the kernel's IIO core does (`24350.000000000`), hwmon values as integers.
+    /// `busAddress` (`1-0044`) links the device to its place on an I2C bus.
+    public func addKernelSensor(iio: Bool, directory: String, name: String, quantities: [Quantity], busAddress: String? = nil,
                                 environment: ChipEnvironment) {
         let base = iio ? "bus/iio/devices" : "class/hwmon"
         let existing = directories[base]?() ?? []
         addDirectory(base) { existing + [directory] }
         let path = "\(base)/\(directory)"
         addFile("\(path)/name") { name + "\n" }
-        func milli(_ quantity: Quantity, noise: Double) -> () throws(SysfsError) -> String {
+        if let busAddress {
+            let bus = busAddress.split(separator: "-").first.map(String.init) ?? "1"
+            let place = "/sys/devices/platform/soc/i2c-\(bus)/\(busAddress)"
+            addLink(iio ? path : "\(path)/device", to: iio ? "\(place)/\(directory)" : place)
+        }
+        func value(_ quantity: Quantity, noise: Double, factor: Double) -> () throws(SysfsError) -> String {
             return { () throws(SysfsError) -> String in
                 switch environment.fault {
                 case .unplugged?, .noResponse?: throw .missing(path)
@@ -112,11 +127,16 @@ public final class SimulatedSysfs: SysfsFiles {
                 case .implausible?: return "250000\n"
                 default: break
                 }
-                let value = environment.value(quantity, at: environment.measurementOffset, noise: noise) ?? 0
-                return "\(Int((value * 1000).rounded()))\n"
+                let reading = (environment.value(quantity, at: environment.measurementOffset, noise: noise) ?? 0) * factor
+                return iio ? "\(Self.iioDecimal(reading))\n" : "\(Int(reading.rounded()))\n"
             }
         }
-        if let temperature { addFile("\(path)/\(iio ? "in_temp_input" : "temp1_input")", milli(temperature, noise: 0.03)) }
-        if humidity { addFile("\(path)/\(iio ? "in_humidityrelative_input" : "humidity1_input")", milli(.relativeHumidity, noise: 0.15)) }
+        if let temperature = quantities.first(where: { $0.unit == .celsius }) {
+            addFile("\(path)/\(iio ? "in_temp_input" : "temp1_input")", value(temperature, noise: 0.03, factor: 1000))
+        }
+        if quantities.contains(.relativeHumidity) {
+            addFile("\(path)/\(iio ? "in_humidityrelative_input" : "humidity1_input")", value(.relativeHumidity, noise: 0.15, factor: 1000))
+        }
+        if iio && quantities.contains(.pressure) { addFile("\(path)/in_pressure_input", value(.pressure, noise: 0.05, factor: 0.1)) }
     }
 }

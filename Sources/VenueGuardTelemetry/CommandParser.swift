@@ -75,7 +75,7 @@ public enum CommandParser {
             guard hasHeat != hasThunder else { return .failure(.init("give exactly one of heat_alert and thunder_advisory")) }
             var until: WallClockTime?
             if object["until"] != nil {
-                guard let string = fields.until, let (time, _) = ScenarioLoader.parseTimestamp(string) else {
+                guard let string = fields.until, let (time, _) = ISO8601Time.parse(string) else {
                     return .failure(.init("'until' must be an ISO 8601 time with offset"))
                 }
                 if now.wallClockSynchronized {

@@ -74,7 +74,10 @@ public struct TelemetryPayloads: Sendable {
         object["lightning"] = .object(lightning)
         object["alerts"] = .object(["heat_alert": .string(status.heatAlert.rawValue), "thunder_advisory": .bool(status.thunderAdvisory)])
         object["reasons"] = .array(status.reasons.map(JSONValue.string))
-        object["problems"] = .array(status.sensors.filter { $0.health != .ok }.map { .string("\($0.descriptor.id): \($0.health)") })
+        object["problems"] = .array(status.sensors.flatMap { sensor -> [JSONValue] in
+            if sensor.health != .ok { return [.string("\(sensor.descriptor.id): \(sensor.health)")] }
+            return sensor.suspect.keys.sorted().map { .string("\(sensor.descriptor.id): \(sensor.suspect[$0]!)") }
+        })
         var lamps: [String: JSONValue] = [:]
         for (lamp, pattern) in status.signal.lamps { lamps[lamp.rawValue] = .string(pattern.rawValue) }
         object["outputs"] = .object(["lamps": .object(lamps), "buzzer": .string(status.signal.buzzer.rawValue)])
@@ -95,10 +98,13 @@ public struct TelemetryPayloads: Sendable {
         }
         var values: [String: JSONValue] = [:]
         for reading in sensor.readings {
-            values[reading.quantity.rawValue] = .object([
+            var value: [String: JSONValue] = [
                 "value": .number(reading.value), "unit": .string(reading.quantity.unit.rawValue),
                 "source": .string(reading.origin.rawValue), "time": .string(time(Self.wall(of: reading.at, in: at).wall)),
-            ])
+            ]
+            // A value on the chip's clamp is published as it is, marked as a bound rather than a measurement.
+            if let suspicion = sensor.suspect[reading.quantity] { value["suspect"] = .string(suspicion.description) }
+            values[reading.quantity.rawValue] = .object(value)
         }
         object["values"] = .object(values)
         // Faults by reason code, and rejected input lines by reason (a serial board's garbage).

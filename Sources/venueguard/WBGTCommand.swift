@@ -69,7 +69,9 @@ struct WBGTCommand: ParsableCommand {
         default: fail("give both --lat and --lon")
         }
         if let time {
-            guard let (parsed, _) = ScenarioLoader.parseTimestamp(time) else { fail("--time '\(time)' is not an ISO 8601 time with offset") }
+            guard let (parsed, _) = ISO8601Time.parse(time) else {
+                fail("--time '\(time)' is not an existing date and time in ISO 8601 with offset, such as 2024-08-01T12:00:00+09:00")
+            }
             inputs.time = parsed
         } else {
             inputs.time = WallClockTime(secondsSince1970: Date().timeIntervalSince1970)

@@ -63,7 +63,7 @@ struct ScenarioLoaderTests {
         ("2024-12-31T23:59:59.5-05:30", 1735709399.5, -19800),
     ])
     func timestamps(_ row: (String, Double, Int)) throws {
-        let (time, offset) = try #require(ScenarioLoader.parseTimestamp(row.0))
+        let (time, offset) = try #require(ISO8601Time.parse(row.0))
         #expect(time.secondsSince1970 == row.1)
         #expect(offset == row.2)
     }

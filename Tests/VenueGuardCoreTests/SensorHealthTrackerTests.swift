@@ -59,7 +59,7 @@ struct SensorHealthTrackerTests {
         #expect(tracker.latest.isEmpty)
     }
 
-    @Test("A single spike is rejected; a real step is accepted on the second agreeing reading")
+    @Test("A single spike is rejected; a step the sensor could not make stays rejected until it could have")
     func jumps() {
         var tracker = SensorHealthTracker(descriptor: Self.descriptor)
         tracker.ingest(.values([.airTemperature: 25, .relativeHumidity: 50]), at: Self.at(0))
@@ -69,9 +69,12 @@ struct SensorHealthTrackerTests {
         }
         // Back to normal: accepted (consistent with the last accepted reading).
         #expect(tracker.ingest(.values([.airTemperature: 25.2, .relativeHumidity: 50]), at: Self.at(20)) == .accepted(recovered: true))
-        // A real step (sensor moved into the sun): two agreeing readings.
-        #expect(tracker.ingest(.values([.airTemperature: 40, .relativeHumidity: 30]), at: Self.at(30)) != .accepted(recovered: false))
-        #expect(tracker.ingest(.values([.airTemperature: 40.1, .relativeHumidity: 30]), at: Self.at(40)) == .accepted(recovered: true))
+        // +14.8 °C: two agreeing readings do not make it real…
+        #expect(tracker.ingest(.values([.airTemperature: 40, .relativeHumidity: 48]), at: Self.at(30)) != .accepted(recovered: false))
+        #expect(tracker.ingest(.values([.airTemperature: 40.1, .relativeHumidity: 48]), at: Self.at(40)) != .accepted(recovered: true))
+        #expect(tracker.latest[.airTemperature]?.value == 25.2)
+        // …but 30 s after the last good reading the sensor could have got there (0.5 °C/s).
+        #expect(tracker.ingest(.values([.airTemperature: 40.1, .relativeHumidity: 48]), at: Self.at(50)) == .accepted(recovered: true))
         #expect(tracker.latest[.airTemperature]?.value == 40.1)
     }
 
@@ -79,9 +82,9 @@ struct SensorHealthTrackerTests {
     func stuck() {
         var tracker = SensorHealthTracker(descriptor: Self.descriptor)
         for s in stride(from: 0.0, through: 290, by: 10) {
-            #expect(tracker.ingest(.values([.airTemperature: 25], fingerprint: [0x6666, 0x8000]), at: Self.at(s)) == .accepted(recovered: false))
+            #expect(tracker.ingest(.values([.airTemperature: 25.03], fingerprint: [0x6666, 0x8000]), at: Self.at(s)) == .accepted(recovered: false))
         }
-        guard case .faulted(.stuck, true) = tracker.ingest(.values([.airTemperature: 25], fingerprint: [0x6666, 0x8000]), at: Self.at(300)) else {
+        guard case .faulted(.stuck, true) = tracker.ingest(.values([.airTemperature: 25.03], fingerprint: [0x6666, 0x8000]), at: Self.at(300)) else {
             Issue.record("stuck not detected"); return
         }
         #expect(tracker.health(at: Self.at(301)).quality == "faulted")
@@ -91,8 +94,8 @@ struct SensorHealthTrackerTests {
     @Test("Without a raw fingerprint, identical values are compared")
     func stuckByValue() {
         var tracker = SensorHealthTracker(descriptor: Self.descriptor)
-        tracker.ingest(.values([.airTemperature: 25, .relativeHumidity: 50]), at: Self.at(0))
-        guard case .faulted(.stuck, _) = tracker.ingest(.values([.airTemperature: 25, .relativeHumidity: 50]), at: Self.at(400)) else {
+        tracker.ingest(.values([.airTemperature: 25.03, .relativeHumidity: 50.4]), at: Self.at(0))
+        guard case .faulted(.stuck, _) = tracker.ingest(.values([.airTemperature: 25.03, .relativeHumidity: 50.4]), at: Self.at(400)) else {
             Issue.record("stuck not detected"); return
         }
     }

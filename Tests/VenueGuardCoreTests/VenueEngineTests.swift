@@ -133,12 +133,13 @@ struct VenueEngineTests {
         let held = engine.evaluate(at: Self.at(600)).area("hall")!
         #expect(held.heatLevel == hotLevel)
         #expect(held.details.contains { $0.hasPrefix("holding") })
-        // The 13 °C drop in 10 s at t = 10 is rejected as an implausible jump; the second agreeing
-        // reading (t = 20) is accepted, so the dwell runs from t = 20 and ends at t = 620.
-        Self.feedAll(&engine, 610, hall: 20, tg: 20, yard: 20)
-        #expect(engine.evaluate(at: Self.at(610)).area("hall")?.heatLevel == hotLevel)
+        // A 13 °C drop of the air is out of the sensor's reach (0.5 °C/s) until t = 26, so the
+        // reading at t = 30 is the first accepted (the globe follows later, by its own time
+        // constant; meanwhile the indoor chart judges): the dwell runs from t = 30 to t = 630.
         Self.feedAll(&engine, 620, hall: 20, tg: 20, yard: 20)
-        #expect(engine.evaluate(at: Self.at(620)).area("hall")?.heatLevel == .safe)
+        #expect(engine.evaluate(at: Self.at(620)).area("hall")?.heatLevel == hotLevel)
+        Self.feedAll(&engine, 630, hall: 20, tg: 20, yard: 20)
+        #expect(engine.evaluate(at: Self.at(630)).area("hall")?.heatLevel == .safe)
     }
 
     @Test("Heat alerts: special alert stops everywhere; alert stops outdoors, severe indoors", arguments: [

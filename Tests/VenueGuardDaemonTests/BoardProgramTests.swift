@@ -39,7 +39,10 @@ struct BoardProgramTests {
     ])
     func board(_ board: Board) throws {
         let sensor = try Self.yamlBlock(board.guide).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-        let site = "site: { id: t }\nareas:\n  - { id: a, exposure: indoor, sensors: [\(sensor.contains("id: wbgt-meter") ? "wbgt-meter" : sensor.components(separatedBy: "id: ")[1].components(separatedBy: "\n")[0])] }\nsensors:\n\(sensor)\n"
+        // The board beside the room's fixed sensor: a child's board is advisory, and an area needs
+        // at least one authoritative sensor.
+        let id = sensor.contains("id: wbgt-meter") ? "wbgt-meter" : sensor.components(separatedBy: "id: ")[1].components(separatedBy: "\n")[0]
+        let site = "site: { id: t }\nareas:\n  - { id: a, exposure: indoor, sensors: [\(id), room] }\nsensors:\n\(sensor)\n  - { id: room, kind: sht3x }\n"
         let configuration = try ConfigurationLoader.parse(yaml: site, file: board.guide)
         let settings = try #require(configuration.sensors.first?.serial)
         var decoder = SerialBoardDecoder(sensor: configuration.sensors[0].descriptor.id, parser: LinuxHardware.parser(settings))

@@ -104,11 +104,39 @@ struct CommandLineTests {
         (["wbgt", "--ta", "31", "--rh", "50", "--solar", "500"], "--solar applies outdoors"),
         (["wbgt", "--ta", "31", "--tg", "40", "--globe-mm", "500"], "globe diameter"),
         (["wbgt", "--rh", "50"], "give at least --ta"),
+        // Inputs the best method cannot use are never dropped in silence (the field report: no
+        // location made this "temperature-only, severe" when the sun and wind give a stop).
+        (["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--solar", "600", "--wind", "1"],
+         "--rh, --wind, --solar were given, but the best method these inputs allow (temperature-only) does not use them: globe needs globe_temperature; liljegren needs site latitude/longitude."),
+        (["wbgt", "--ta", "31", "--rh", "65", "--outdoor"], "--rh was given, but the best method these inputs allow (temperature-only) does not use it: globe needs globe_temperature; liljegren needs solar_radiation."),
+        (["wbgt", "--ta", "31", "--rh", "65", "--wind", "1"], "--wind was given, but the best method these inputs allow (indoor-chart) does not use it"),
+        (["wbgt", "--ta", "31", "--tnw", "25"], "--tnw was given"),
+        // Impossible dates are errors, not rolled over to March.
+        (["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--lat", "35.68", "--lon", "139.77", "--time", "2024-02-31T12:00:00+09:00"],
+         "--time '2024-02-31T12:00:00+09:00' is not an existing date and time"),
+        (["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--lat", "35.68", "--lon", "139.77", "--time", "2023-02-29T12:00:00+09:00"],
+         "is not an existing date"),
+        (["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--lat", "35.68", "--lon", "139.77", "--time", "2024-08-01T24:30:00+09:00"],
+         "is not an existing date"),
     ])
     func calculatorErrors(_ row: ([String], String)) throws {
         let result = try Self.run(row.0)
         #expect(result.status != 0)
         #expect(result.stderr.contains(row.1), "\(result.stderr)")
+    }
+
+    @Test("wbgt: with the location the same inputs give Liljegren's WBGT 32.2, stop; a chosen method says what it left out")
+    func calculatorUsesEverything() throws {
+        let located = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--solar", "600", "--wind", "1",
+                                    "--lat", "35.68", "--lon", "139.77", "--time", "2024-08-01T12:00:00+09:00", "--json"])
+        #expect(located.status == 0, "\(located.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(located.stdout.utf8)) as! [String: Any]
+        #expect(object["method"] as? String == "liljegren")
+        #expect(abs((object["wbgt"] as? Double ?? 0) - 32.2) < 0.1)
+        #expect(object["level"] as? String == "stop")
+        let chosen = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--wind", "1", "--method", "indoor-chart"])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(chosen.stdout.contains("Note: not used by indoor-chart: --wind"), "\(chosen.stdout)")
     }
 
     @Test("simulate prints JSON lines; a scenario naming an unknown sensor is an error with its line")

@@ -102,7 +102,7 @@ struct AnemometerSourceTests {
         source.feed(reedTrain(start: 40 * 60 * second, period: 0.1, count: 600))
         clock.value = 41 * 60 * second
         let sample = await source.sample(at: instant + .seconds(602))
-        guard case let .values(values, _, _)? = sample else { Issue.record("\(String(describing: sample))"); return }
+        guard case let .values(values, _, _, _)? = sample else { Issue.record("\(String(describing: sample))"); return }
         #expect(abs(values[.windSpeed]! - 10 / 1.5) < 0.02)  // one pulse in 60 s is 0.011 m/s
     }
 
@@ -119,7 +119,7 @@ struct AnemometerSourceTests {
         let twin = SimulatedAnemometer(id: "wind", counter: AnemometerCounter(hzPerMps: 1.5), stuckAfter: .seconds(1800), environment: env)
         var last: SensorSample?
         for step in 0...9 { last = await twin.sample(at: .origin + .seconds(Int64(10 * step))) }
-        guard case let .values(values, _, _)? = last else { Issue.record("\(String(describing: last))"); return }
+        guard case let .values(values, _, _, _)? = last else { Issue.record("\(String(describing: last))"); return }
         // One pulse in 60 s is 0.011 m/s at 1.5 Hz per m/s.
         #expect(abs(values[.windSpeed]! - speed) < 0.02, "\(values)")
         #expect(values[.windGust]! >= values[.windSpeed]!)

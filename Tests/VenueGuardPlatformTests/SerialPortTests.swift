@@ -72,7 +72,7 @@ final class Collector: @unchecked Sendable {
     func add(_ more: [VenueInput]) { inputs.withLock { $0 += more } }
     var all: [VenueInput] { inputs.withLock { $0 } }
     var values: [[Quantity: Double]] {
-        all.compactMap { if case let .sensor(report) = $0, case let .values(v, _, _) = report.sample { return v } else { return nil } }
+        all.compactMap { if case let .sensor(report) = $0, case let .values(v, _, _, _) = report.sample { return v } else { return nil } }
     }
     func rejected(_ reason: String) -> Int {
         all.filter { if case let .inputRejected(_, r) = $0 { return r == reason } else { return false } }.count

@@ -57,6 +57,17 @@ struct ServiceRealTimeTests {
 
         var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+        /// Whether the daemon's log shows `text` within `timeout`: log lines and notify messages
+        /// travel separately, so a line may land just after the message that announced its cause.
+        func logged(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while !stderr.contains(text) {
+                if ContinuousClock.now >= deadline { return false }
+                usleep(20_000)
+            }
+            return true
+        }
+
         /// Waits up to `timeout` for a message containing `text`; returns it and keeps every message seen.
         @discardableResult
         func await(_ text: String, timeout: Duration = .seconds(10)) -> String? {
@@ -127,7 +138,7 @@ struct ServiceRealTimeTests {
         try "site:\n  id: [unclosed\n".write(to: site, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         #expect(daemon.collect(for: .seconds(1.5)).contains("WATCHDOG=1"))
-        #expect(daemon.stderr.contains("<3>venueguard: reload rejected, the running configuration stays: \(site.path):"), "\(daemon.stderr)")
+        #expect(daemon.logged("<3>venueguard: reload rejected, the running configuration stays: \(site.path):"), "\(daemon.stderr)")
         #expect(daemon.process.isRunning)
 
         // A good one: RELOADING, then READY again from the new configuration.
@@ -135,13 +146,13 @@ struct ServiceRealTimeTests {
         daemon.signal(SIGHUP)
         #expect(daemon.await("RELOADING=1") != nil)
         #expect(daemon.await("READY=1") != nil)
-        #expect(daemon.stderr.contains("<5>venueguard: configuration reloaded from \(site.path)"))
+        #expect(daemon.logged("<5>venueguard: configuration reloaded from \(site.path)"))
 
         daemon.signal(SIGTERM)
         let stopping = daemon.await("STOPPING=1")
         #expect(stopping?.contains("STATUS=stopping: terminated") == true)
         #expect(daemon.waitForExit(within: .seconds(5)) == 0)
-        #expect(daemon.stderr.contains("<5>venueguard: stopped (terminated): outputs off, not monitoring"))
+        #expect(daemon.logged("<5>venueguard: stopped (terminated): outputs off, not monitoring"))
         let (after, stoppedScreen) = try daemon.status()
         #expect(after == 1)
         #expect(stoppedScreen.contains("STOPPED (terminated)"))
@@ -168,7 +179,7 @@ struct ServiceRealTimeTests {
         #expect(daemon.await("STATUS=stalled: no evaluation for", timeout: .seconds(8)) != nil, "\(daemon.messages) \(daemon.stderr)")
         let after = daemon.collect(for: .seconds(2))
         #expect(!after.contains("WATCHDOG=1"), "\(after)")
-        #expect(daemon.stderr.contains("<3>venueguard: watchdog: not pinging systemd: no evaluation for"))
+        #expect(daemon.logged("<3>venueguard: watchdog: not pinging systemd: no evaluation for"))
         #expect(daemon.process.isRunning)  // systemd's watchdog, not the daemon, ends it
     }
 
@@ -200,7 +211,7 @@ struct ServiceRealTimeTests {
         let ready = try #require(daemon.await("READY=1"), "\(daemon.stderr)")
         // Held: 22 °C alone would be safe and clear.
         #expect(ready.contains("STATUS=stop") && ready.contains("lightning danger"), "\(ready)")
-        #expect(daemon.stderr.contains("taking back what the previous run knew: a strike 8 km away; levels hall stop"), "\(daemon.stderr)")
+        #expect(daemon.logged("taking back what the previous run knew: a strike 8 km away; levels hall stop"), "\(daemon.stderr)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(within: .seconds(5)) == 0)
         let saved = try String(contentsOf: daemon.directory.appendingPathComponent("memory.json"), encoding: .utf8)

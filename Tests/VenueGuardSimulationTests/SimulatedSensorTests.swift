@@ -25,7 +25,7 @@ struct SimulatedSensorTests {
         let sensor = SimulatedSensor(descriptor: Self.descriptor, scenario: Self.scenario())
         var previous: [Quantity: Double]?
         for second in stride(from: 0.0, through: 1000, by: 10) {
-            guard case let .values(values, _, fingerprint) = sensor.read(at: MonotonicInstant(seconds: second)) else {
+            guard case let .values(values, _, fingerprint, _) = sensor.read(at: MonotonicInstant(seconds: second)) else {
                 Issue.record("no values"); return
             }
             let expected = 20 + second / 100
@@ -57,7 +57,7 @@ struct SimulatedSensorTests {
         ])
         let sensor = SimulatedSensor(descriptor: Self.descriptor, scenario: scenario)
         #expect(sensor.read(at: MonotonicInstant(seconds: 110)) == sensor.read(at: MonotonicInstant(seconds: 290)))
-        guard case let .values(values, _, _) = sensor.read(at: MonotonicInstant(seconds: 500)) else { Issue.record("no values"); return }
+        guard case let .values(values, _, _, _) = sensor.read(at: MonotonicInstant(seconds: 500)) else { Issue.record("no values"); return }
         #expect(values[.airTemperature] == 130)
         var tracker = SensorHealthTracker(descriptor: Self.descriptor)
         #expect(tracker.ingest(sensor.read(at: MonotonicInstant(seconds: 500)), at: MonotonicInstant(seconds: 500)) != .accepted(recovered: false))

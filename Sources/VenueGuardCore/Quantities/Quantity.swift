@@ -51,17 +51,61 @@ public enum Quantity: String, CaseIterable, Hashable, Comparable, Sendable {
         }
     }
 
-    /// The largest change between two consecutive readings one second apart that is
-    /// physically possible; bigger jumps (scaled by the elapsed time, with a floor) are implausible.
-    public var maximumRatePerSecond: Double? {
+    /// The fastest change a sensor of this quantity can physically show, per second, or `nil`
+    /// when the quantity really can jump (wind, sunshine behind a cloud, lightning distance).
+    /// A change faster than this, over the time since the last accepted reading (at least
+    /// `jumpFloor`, because sensors are noisy at 1 Hz), is a glitch, however often it repeats.
+    ///
+    /// - Air temperature 0.5 °C/s and humidity 3 %/s: a bare SHT3x/SHT4x in moving air has a
+    ///   time constant of a few seconds (Sensirion datasheets: τ63 2 s for temperature, 4–8 s for
+    ///   humidity) and a venue's air does not change faster than a door opening.
+    /// - The black globe follows its own heat capacity: ISO 7726 gives a 150 mm globe 20–30
+    ///   minutes to settle, so its time constant is taken as 10 minutes, shorter in proportion for
+    ///   smaller globes (a 40 mm ping-pong ball: under 3 minutes), and the largest step it can meet
+    ///   as 40 °C (an air-conditioned room to full sun): 0.067 °C/s for 150 mm.
+    /// - Tnw and a WBGT instrument 0.5 °C/s; station pressure 1 hPa/s.
+    public func maximumRatePerSecond(globeDiameter: Double? = nil) -> Double? {
         switch self {
         case .airTemperature: 0.5
         case .relativeHumidity: 3
-        case .globeTemperature: 1
+        case .globeTemperature: Self.largestGlobeStep / Self.globeTimeConstant(diameter: globeDiameter ?? 0.15)
         case .naturalWetBulb: 0.5
         case .wbgt: 0.5
         case .pressure: 1
         case .windSpeed, .windGust, .solarRadiation, .lightningDistance: nil
+        }
+    }
+
+    /// Short intervals get the allowance of this many seconds: sensors are noisy at 1 Hz.
+    public static let jumpFloor = Duration.seconds(10)
+    /// The largest step of the radiant environment a globe can be moved through, °C.
+    static let largestGlobeStep = 40.0
+
+    /// A black globe's time constant, s: 10 minutes for the 150 mm standard globe, in proportion
+    /// to the diameter for smaller ones (at least one minute).
+    public static func globeTimeConstant(diameter: Double) -> Double {
+        max(60, 600 * diameter / 0.15)
+    }
+
+    /// Which way a higher value pushes the heat stress: `1` hotter (temperatures, humidity,
+    /// sunshine), `-1` cooler (wind), `0` hardly at all (pressure) or not a heat input.
+    public var heatStressDirection: Int {
+        switch self {
+        case .airTemperature, .relativeHumidity, .globeTemperature, .naturalWetBulb, .wbgt, .solarRadiation: 1
+        case .windSpeed: -1
+        case .windGust, .pressure, .lightningDistance: 0
+        }
+    }
+
+    /// A resolution this coarse or coarser makes identical readings normal in a steady room
+    /// (a whole-degree DHT11 or micro:bit, a 9-bit DS18B20), so identical raw data is then no
+    /// sign of a stuck sensor. `nil`: the quantity is never judged coarse.
+    public var coarseResolution: Double? {
+        switch self {
+        case .airTemperature, .globeTemperature, .naturalWetBulb: 0.5
+        case .relativeHumidity: 1
+        case .wbgt: 0.5
+        case .windSpeed, .windGust, .solarRadiation, .pressure, .lightningDistance: nil
         }
     }
 

@@ -2,7 +2,8 @@
 public enum SensorSample: Hashable, Sendable {
     /// Fresh values in canonical units. `fingerprint` is the raw data (e.g. the chip's
     /// words) used to detect a stuck sensor; when absent, the values themselves are compared.
-    case values([Quantity: Double], origin: ReadingOrigin = .measured, fingerprint: [UInt32]? = nil)
+    /// `details` carries what only the source knows (clamped values, resolution, remarks).
+    case values([Quantity: Double], origin: ReadingOrigin = .measured, fingerprint: [UInt32]? = nil, details: SampleDetails = .none)
     /// The device is present and healthy but has nothing to report (e.g. a lightning
     /// detector's periodic check).
     case alive

@@ -94,7 +94,8 @@ public struct VenueEngine: Sendable {
             let tracker = sensors[descriptor.id]!
             return SensorStatus(descriptor: descriptor, health: tracker.health(at: t),
                                 readings: tracker.latest.values.sorted { $0.quantity < $1.quantity },
-                                faultCounts: tracker.faultCounts, rejectedInput: tracker.rejectedInput)
+                                faultCounts: tracker.faultCounts, rejectedInput: tracker.rejectedInput,
+                                suspect: tracker.suspect, notes: tracker.notes)
         }
         noteHealthTransitions(sensorStatuses, at: t)
 
@@ -185,16 +186,21 @@ public struct VenueEngine: Sendable {
             guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative else { continue }
             let health = tracker.health(at: t)
             if health != .ok { reasons.append("sensor \(id) \(health)") }
+            for quantity in tracker.suspect.keys.sorted() where health == .ok {
+                reasons.append("sensor \(id): \(tracker.suspect[quantity]!)")
+            }
         }
 
-        // A sensor still within its first max_age with no reading yet (an anemometer counts for
-        // ten seconds first) is awaited: an estimate made without it would rest on assumptions
-        // and its level would then be held for the whole dwell.
+        // A sensor still within its first max_age that has not yet given every quantity it is
+        // configured for (an anemometer counts for ten seconds first; a board printing one
+        // quantity per line gives temperature before humidity) is awaited: an estimate made
+        // without them would rest on a lesser method or assumptions, and its level would then
+        // be held for the whole dwell.
         let awaited = area.sensors.filter { id in
-            guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative, tracker.latest.isEmpty,
+            guard let tracker = sensors[id], tracker.descriptor.trust == .authoritative,
                   let startedAt, t - startedAt < tracker.descriptor.maxAge else { return false }
             if case .faulted = tracker.health(at: t) { return false }
-            return !tracker.descriptor.quantities.isEmpty
+            return tracker.descriptor.quantities.contains { tracker.latest[$0] == nil }
         }
         let inputs = gatherInputs(for: area, now: now)
         var tracker = trackers[area.id] ?? HeatLevelTracker()

@@ -34,6 +34,10 @@ public struct SensorStatus: Hashable, Sendable {
     public var faultCounts: [String: Int]
     /// Input rejected before it became a sample (serial lines), by reason.
     public var rejectedInput: [String: Int] = [:]
+    /// Quantities whose latest value sits on the chip's clamp, with why (see `Suspicion`).
+    public var suspect: [Quantity: Suspicion] = [:]
+    /// The source's remarks about the device (a non-Maxim DS18B20 …).
+    public var notes: [String] = []
 }
 
 /// The whole venue's safety state at one instant, and what the signals should show.

@@ -10,11 +10,11 @@ public enum WBGTEstimator {
         guard inputs.globeDiameter >= 0.02, inputs.globeDiameter <= 0.3 else {
             return .failure(.invalidParameter("globe diameter \(inputs.globeDiameter * 1000) mm is outside 20…300 mm"))
         }
-        if let method { return apply(method, inputs) }
+        if let method { return apply(method, inputs).flatMap(checkDerived) }
         var lastFailure: WBGTError?
         var notes: [String] = []
         for candidate in WBGTMethod.automaticPreference {
-            switch apply(candidate, inputs) {
+            switch apply(candidate, inputs).flatMap(checkDerived) {
             case var .success(estimate):
                 estimate.notes = notes + estimate.notes
                 return .success(estimate)
@@ -26,6 +26,40 @@ public enum WBGTEstimator {
             }
         }
         return .failure(lastFailure ?? .missingInputs(.temperatureOnly, [Quantity.airTemperature.rawValue]))
+    }
+
+    /// Why each method automatic selection prefers to `method` could not be used with
+    /// `inputs` (methods that do not apply to the exposure are left out), best first.
+    public static func reasonsSkipped(_ inputs: WBGTInputs, before method: WBGTMethod) -> [(method: WBGTMethod, reason: WBGTError)] {
+        var reasons: [(WBGTMethod, WBGTError)] = []
+        for candidate in WBGTMethod.automaticPreference {
+            if candidate == method { break }
+            if case let .failure(error) = apply(candidate, inputs).flatMap(checkDerived) {
+                if case .notApplicable = error { continue }
+                reasons.append((candidate, error))
+            }
+        }
+        return reasons
+    }
+
+    /// Every value a method derives is range-checked like a measured one: a WBGT outside the
+    /// models' validity (−20…45 °C), or an estimated Tnw or Tg outside its physical range, comes
+    /// from an input that is wrong (a glitching globe, say) and is never used as a level.
+    static func checkDerived(_ estimate: WBGTEstimate) -> Result<WBGTEstimate, WBGTError> {
+        var derived: [(Quantity, Double?)] = [(.wbgt, estimate.wbgt)]
+        if estimate.estimated.contains(.naturalWetBulb) { derived.append((.naturalWetBulb, estimate.naturalWetBulb)) }
+        if estimate.estimated.contains(.globeTemperature) { derived.append((.globeTemperature, estimate.globeTemperature)) }
+        for case let (quantity, value?) in derived where !value.isFinite || !quantity.plausibleRange.contains(value) {
+            // No live number in the words: reasons stay the same while the fault lasts.
+            let range = quantity.plausibleRange
+            let sensors = Set(estimate.inputs.values.compactMap { value -> String? in
+                if case let .sensor(id, _) = value.source { return id.rawValue }
+                return nil
+            }).sorted()
+            let what = quantity == .wbgt ? "a WBGT" : "an estimated \(quantity.symbol)"
+            return .failure(.outsideValidity(estimate.method, "it gives \(what) outside \(NumberText.format(range.lowerBound))…\(NumberText.format(range.upperBound)) °C, so an input is wrong (check \(sensors.isEmpty ? "the inputs" : sensors.joined(separator: ", ")))"))
+        }
+        return .success(estimate)
     }
 
     private static func implausibleInput(_ inputs: WBGTInputs) -> WBGTError? {

@@ -22,6 +22,19 @@ public enum WBGTMethod: String, CaseIterable, Hashable, Sendable {
     /// is absent on purpose: it reads low in strong sun, so it is never chosen over a safer method.
     public static let automaticPreference: [WBGTMethod] = [.measured, .iso7243, .globe, .liljegren, .indoorChart, .temperatureOnly]
 
+    /// Every quantity the method can take into account (some only outdoors or as an option).
+    public var usableQuantities: Set<Quantity> {
+        switch self {
+        case .measured: [.wbgt, .airTemperature]
+        case .iso7243: [.naturalWetBulb, .globeTemperature, .airTemperature]
+        case .globe: [.airTemperature, .relativeHumidity, .globeTemperature, .windSpeed, .pressure]
+        case .liljegren: [.airTemperature, .relativeHumidity, .windSpeed, .solarRadiation, .pressure]
+        case .moeRegression: [.airTemperature, .relativeHumidity, .solarRadiation, .windSpeed]
+        case .indoorChart: [.airTemperature, .relativeHumidity]
+        case .temperatureOnly: [.airTemperature]
+        }
+    }
+
     /// One line describing the method, for the calculator and the README.
     public var summary: String {
         switch self {

@@ -107,6 +107,9 @@ public enum StatusReport {
                 line += "   rejected: " + rejected.keys.sorted().map { "\($0) \(rejected[$0]!)" }.joined(separator: ", ")
             }
             out.append(line)
+            for key in values.keys.sorted() {
+                if let suspect = values[key]!["suspect"] as? String { out.append("  \(pad("", 18)) SUSPECT: \(suspect)") }
+            }
         }
 
         out.append("")

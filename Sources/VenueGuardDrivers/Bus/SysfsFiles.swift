@@ -20,4 +20,7 @@ public protocol SysfsFiles: AnyObject {
     func read(_ path: String) throws(SysfsError) -> String
     /// The entries of the directory at `path`, sorted.
     func list(_ path: String) throws(SysfsError) -> [String]
+    /// Where `path` leads once its symbolic links are followed (sysfs links a device's class
+    /// entry to its place on the bus: `class/hwmon/hwmon2/device` → `…/i2c-1/1-0044`).
+    func resolve(_ path: String) throws(SysfsError) -> String
 }

@@ -57,9 +57,13 @@ public final class AHT20: ChipDriver {
         guard SensirionCRC.checksum(bytes[0..<6]) == bytes[6] else { throw .crcMismatch }
         let rawHumidity = UInt32(bytes[1]) << 12 | UInt32(bytes[2]) << 4 | UInt32(bytes[3]) >> 4
         let rawTemperature = (UInt32(bytes[3]) & 0x0F) << 16 | UInt32(bytes[4]) << 8 | UInt32(bytes[5])
+        // The 20-bit humidity word runs 0…2²⁰−1: its ends are the converter's rails, not readings.
+        var details = SampleDetails()
+        if rawHumidity == 0 { details.atLimit[.relativeHumidity] = .floor }
+        if rawHumidity == 0xFFFFF { details.atLimit[.relativeHumidity] = .ceiling }
         return ChipMeasurement(values: [.airTemperature: Self.temperature(raw: rawTemperature),
                                         .relativeHumidity: Self.humidity(raw: rawHumidity)],
-                               fingerprint: [rawTemperature, rawHumidity])
+                               fingerprint: [rawTemperature, rawHumidity], details: details)
     }
 
     public func recover() {

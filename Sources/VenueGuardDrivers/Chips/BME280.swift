@@ -72,12 +72,18 @@ public final class BME280: ChipDriver {
         // 0x80000 / 0x8000 are the "skipped" values: the conversion did not happen.
         if adcT == 0x80000 || adcP == 0x80000 || adcH == 0x8000 { throw .invalidData("measurement skipped (reset values)") }
         let fine = calibration.fineTemperature(adcT: adcT)
+        let humidity = calibration.humidity(adcH: adcH, fine: fine)
         let values: [Quantity: Double] = [
             .airTemperature: Double(calibration.temperature(fine: fine)) / 100,
             .pressure: Double(calibration.pressure(adcP: adcP, fine: fine)) / 256 / 100,
-            .relativeHumidity: Double(calibration.humidity(adcH: adcH, fine: fine)) / 1024,
+            .relativeHumidity: Double(humidity) / 1024,
         ]
-        return ChipMeasurement(values: values, fingerprint: [UInt32(adcT), UInt32(adcP), UInt32(adcH)])
+        // The humidity compensation clamps to 0…100 % (datasheet §4.2.3): a chip whose humidity
+        // element is gone reads exactly 0, which is a floor, not a measurement.
+        var details = SampleDetails()
+        if humidity == 0 { details.atLimit[.relativeHumidity] = .floor }
+        if humidity == 100 * 1024 { details.atLimit[.relativeHumidity] = .ceiling }
+        return ChipMeasurement(values: values, fingerprint: [UInt32(adcT), UInt32(adcP), UInt32(adcH)], details: details)
     }
 
     public func recover() {

@@ -43,26 +43,81 @@ public final class DS18B20: ChipDriver {
         device = all[0]
     }
 
-    /// Parses `w1_slave` text: the temperature in millidegrees, the scratchpad bytes, or the error.
-    public static func parseW1Slave(_ text: String) throws(DriverError) -> (millidegrees: Int, scratchpad: [UInt8]) {
+    /// What a `w1_slave` file says: the temperature, the scratchpad it came from, the
+    /// resolution the configuration byte sets, and whether the chip looks like Maxim's.
+    public struct W1Reading: Hashable, Sendable {
+        /// The temperature the kernel computed, m°C.
+        public var millidegrees: Int
+        /// The nine scratchpad bytes (temperature LSB, MSB, TH, TL, configuration, three
+        /// reserved, CRC).
+        public var scratchpad: [UInt8]
+        /// The resolution the configuration byte selects, °C (9-bit 0.5 … 12-bit 0.0625).
+        public var resolution: Double
+        /// Whether the reserved bytes 5 and 7 hold Maxim's 0xFF and 0x10; clones differ, and
+        /// that is no fault.
+        public var maximReservedBytes: Bool
+    }
+
+    /// The raw temperature register that means "power-on reset, no conversion yet" (+85 °C).
+    static let powerOnRaw: Int16 = 0x0550
+    /// The raw value that clone chips and a failed parasitic-power conversion give (+127.94 °C).
+    static let errorRaw: Int16 = 0x07FF
+
+    /// Dallas/Maxim 1-Wire CRC-8 (x⁸+x⁵+x⁴+1, reflected, initial 0), as in the DS18B20 datasheet.
+    public static func crc8<C: Collection>(_ bytes: C) -> UInt8 where C.Element == UInt8 {
+        var crc: UInt8 = 0
+        for var byte in bytes {
+            for _ in 0..<8 {
+                let mix = (crc ^ byte) & 1
+                crc >>= 1
+                if mix != 0 { crc ^= 0x8C }
+                byte >>= 1
+            }
+        }
+        return crc
+    }
+
+    /// Parses `w1_slave` text (`xx ×9 : crc=xx YES` / `xx ×9 t=NNNNN`), judging it only by the
+    /// datasheet's integrity rules (DS18B20 datasheet, "CRC generation", "Memory"): the kernel's
+    /// CRC verdict and our own CRC over the scratchpad, an all-zero scratchpad (a lost device
+    /// reads zeros, whose CRC is zero), all 0xFF (an open bus), the +85 °C power-on value is left
+    /// to the caller, and the +127.94 °C error value. Reserved bytes that differ from Maxim's are
+    /// normal for the clones in cheap probe lots and only noted.
+    public static func parseW1Slave(_ text: String) throws(DriverError) -> W1Reading {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard lines.count >= 2 else { throw .invalidData("w1_slave has \(lines.count) line(s), expected 2") }
-        guard lines[0].hasSuffix("YES") else { throw .crcMismatch }
-        let bytes = lines[0].split(separator: " ").prefix(9).compactMap { UInt8($0, radix: 16) }
-        guard bytes.count == 9 else { throw .invalidData("w1_slave scratchpad unreadable") }
-        // Reserved bytes 5 and 7 are always 0xFF and 0x10: all zeros (CRC 00 "YES") is a lost device.
-        guard bytes[5] == 0xFF, bytes[7] == 0x10 else { throw .invalidData("scratchpad reserved bytes wrong: device lost or bus noise") }
+        let first = lines[0].trimmingWhitespace()
+        guard first.hasSuffix("YES") else {
+            guard first.hasSuffix("NO") else { throw .invalidData("w1_slave's first line has no CRC verdict") }
+            throw .crcMismatch
+        }
+        let fields = first.split(separator: " ")
+        guard fields.count >= 9 else { throw .invalidData("w1_slave scratchpad unreadable") }
+        var bytes: [UInt8] = []
+        for field in fields.prefix(9) {
+            guard field.count == 2, let byte = UInt8(field, radix: 16) else { throw .invalidData("w1_slave scratchpad unreadable") }
+            bytes.append(byte)
+        }
+        if bytes.allSatisfy({ $0 == 0 }) { throw .invalidData("all-zero scratchpad: the device is lost (its CRC is zero too)") }
+        if bytes.allSatisfy({ $0 == 0xFF }) { throw .invalidData("all-0xFF scratchpad: nothing answered on the bus") }
+        guard crc8(bytes[0..<8]) == bytes[8] else { throw .crcMismatch }
         let parts = lines[1].split(separator: "t=", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let value = Int(String(parts[1]).trimmingWhitespace()) else {
+        guard parts.count == 2, let value = Int(String(parts[1]).trimmingWhitespace()), abs(value) <= 200_000 else {
             throw .invalidData("w1_slave has no temperature")
         }
-        return (value, bytes)
+        let raw = Int16(bitPattern: UInt16(bytes[1]) << 8 | UInt16(bytes[0]))
+        if raw == errorRaw { throw .invalidData("error value 127.94 °C (0x07FF): a failed conversion, not a measurement") }
+        // Configuration byte bits 6:5 (R1 R0): 9, 10, 11 or 12 bits.
+        let bits = 9 + Int((bytes[4] >> 5) & 0b11)
+        return W1Reading(millidegrees: value, scratchpad: bytes, resolution: 1 / Double(1 << (bits - 8)),
+                         maximReservedBytes: bytes[5] == 0xFF && bytes[7] == 0x10)
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
         guard let device else { throw .invalidData("not initialised") }
         let millidegrees: Int
         let raw: UInt32
+        var details = SampleDetails()
         var slave: String?
         do throws(SysfsError) {
             slave = try files.read("\(Self.devicesDirectory)/\(device)/w1_slave")
@@ -74,6 +129,11 @@ public final class DS18B20: ChipDriver {
             let parsed = try Self.parseW1Slave(slave)
             millidegrees = parsed.millidegrees
             raw = UInt32(parsed.scratchpad[0]) | UInt32(parsed.scratchpad[1]) << 8
+            details.resolution[quantity] = parsed.resolution
+            if !parsed.maximReservedBytes {
+                let hex = [5, 6, 7].map { String(parsed.scratchpad[$0], radix: 16) }.joined(separator: " ")
+                details.notes.append("non-Maxim DS18B20 (reserved bytes \(hex); Maxim's read ff xx 10): a clone, which is fine")
+            }
         } else {
             let text: String
             do throws(SysfsError) {
@@ -81,7 +141,9 @@ public final class DS18B20: ChipDriver {
             } catch {
                 throw .sysfs(error)
             }
-            guard let value = Int(text.trimmingWhitespace()) else { throw .invalidData("temperature file unreadable") }
+            guard let value = Int(text.trimmingWhitespace()), abs(value) <= 200_000 else { throw .invalidData("temperature file unreadable") }
+            // The kernel computes 0x07FF × 1000 / 16 = 127937: the error value, not a measurement.
+            if (127_937...127_938).contains(value) { throw .invalidData("error value 127.94 °C (0x07FF): a failed conversion, not a measurement") }
             millidegrees = value
             raw = UInt32(bitPattern: Int32(truncatingIfNeeded: value))
         }
@@ -91,7 +153,7 @@ public final class DS18B20: ChipDriver {
             throw .powerOnValue(85)
         }
         previous = celsius
-        return ChipMeasurement(values: [quantity: celsius], fingerprint: [raw])
+        return ChipMeasurement(values: [quantity: celsius], fingerprint: [raw], details: details)
     }
 
     public func recover() {

@@ -18,7 +18,7 @@ public final class WindReference: Sendable {
 
     /// Notes the wind in `sample`, if any.
     public func record(_ sample: SensorSample, at instant: MonotonicInstant) {
-        guard case let .values(values, _, _) = sample, let wind = values[.windSpeed] else { return }
+        guard case let .values(values, _, _, _) = sample, let wind = values[.windSpeed] else { return }
         latest.withLock { $0 = (wind, instant) }
     }
 

@@ -9,12 +9,15 @@ public struct ChipMeasurement: Hashable, Sendable {
     public var fingerprint: [UInt32]
     /// How the values were obtained.
     public var origin: ReadingOrigin
+    /// What only the chip knows: values on its clamp, its resolution, remarks.
+    public var details: SampleDetails
 
     /// Creates a measurement.
-    public init(values: [Quantity: Double], fingerprint: [UInt32], origin: ReadingOrigin = .measured) {
+    public init(values: [Quantity: Double], fingerprint: [UInt32], origin: ReadingOrigin = .measured, details: SampleDetails = .none) {
         self.values = values
         self.fingerprint = fingerprint
         self.origin = origin
+        self.details = details
     }
 }
 

@@ -56,7 +56,7 @@ public final class SupervisedSensor {
             let measurement = try driver.measure()
             consecutiveFailures = 0
             nextAttempt = nil
-            return .values(measurement.values, origin: measurement.origin, fingerprint: measurement.fingerprint)
+            return .values(measurement.values, origin: measurement.origin, fingerprint: measurement.fingerprint, details: measurement.details)
         } catch {
             consecutiveFailures += 1
             driver.recover()

@@ -28,7 +28,7 @@ public final class SimulatedAHT20: SimulatedI2CChip {
                 h = UInt32(max(0, min(1_048_575, (rh / 100 * 1_048_576).rounded())))
                 t = UInt32(max(0, min(1_048_575, ((ta + 50) / 200 * 1_048_576).rounded())))
             }
-            var data: [UInt8] = [calibrated ? 0x18 : 0x10, UInt8(h >> 12 & 0xFF), UInt8(h >> 4 & 0xFF),
+            var data: [UInt8] = [statusByte, UInt8(h >> 12 & 0xFF), UInt8(h >> 4 & 0xFF),
                                  UInt8((h & 0x0F) << 4 | t >> 16 & 0x0F), UInt8(t >> 8 & 0xFF), UInt8(t & 0xFF)]
             var crc = SensirionCRC.checksum(data)
             if environment.fault == .crc { crc ^= 0x5A }
@@ -38,10 +38,14 @@ public final class SimulatedAHT20: SimulatedI2CChip {
         }
     }
 
+    /// The status byte: calibration bit 3, busy bit 7 (held set by a `busy` fault).
+    private var statusByte: UInt8 { (calibrated ? 0x18 : 0x10) | (environment.fault == .busy ? 0x80 : 0) }
+
     public func read(count: Int) throws(I2CError) -> [UInt8] {
         try environment.answerOnBus()
-        let status: UInt8 = calibrated ? 0x18 : 0x10
-        guard count > 1, let measurement else { return Array([status].prefix(count)) + Array(repeating: 0, count: max(0, count - 1)) }
+        let status = statusByte
+        guard count > 1, var measurement else { return Array([status].prefix(count)) + Array(repeating: 0, count: max(0, count - 1)) }
+        measurement[0] = status
         return Array(measurement.prefix(count))
     }
 }

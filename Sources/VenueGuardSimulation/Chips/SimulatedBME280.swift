@@ -84,7 +84,8 @@ public final class SimulatedBME280: SimulatedI2CChip {
         var register = pointer
         for _ in 0..<count {
             var value = register == 0xD0 ? chipID : registers[Int(register)]
-            if register == 0xF3 { value = 0 }  // conversions finish at once in the simulation
+            // Conversions finish at once in the simulation, unless a `busy` fault holds "measuring" (bit 3).
+            if register == 0xF3 { value = environment.fault == .busy ? 0x08 : 0 }
             if environment.fault == .crc && register >= 0xF7 { value ^= 0xA5 }  // no CRC on this chip: corrupt data instead
             bytes.append(value)
             register &+= 1
