@@ -31,7 +31,7 @@ public struct HardwareProbe {
         public var i2cErrors: [String] = []
         public var i2c: [I2CFinding] = []
         public var oneWire: [(device: String, reading: String)] = []
-        public var kernelSensors: [(interface: String, directory: String, name: String, inputs: [String])] = []
+        public var kernelSensors: [(interface: String, directory: String, name: String, inputs: [String], busAddress: String?)] = []
         public var serial: [String] = []
     }
 
@@ -106,10 +106,11 @@ public struct HardwareProbe {
                 let name = ((try? sysfs.read("\(base)/\(directory)/name")) ?? "").trimmingWhitespace()
                 let files = (try? sysfs.list("\(base)/\(directory)")) ?? []
                 let inputs = files.filter {
-                    ($0.hasPrefix("temp") || $0.hasPrefix("humidity") || $0.hasPrefix("in_temp") || $0.hasPrefix("in_humidityrelative"))
-                        && ($0.hasSuffix("_input") || $0.hasSuffix("_raw"))
+                    ($0.hasPrefix("temp") || $0.hasPrefix("humidity") || $0.hasPrefix("in_temp") || $0.hasPrefix("in_humidityrelative")
+                        || $0.hasPrefix("in_pressure")) && ($0.hasSuffix("_input") || $0.hasSuffix("_raw"))
                 }
-                if !inputs.isEmpty { report.kernelSensors.append((interface, directory, name, inputs)) }
+                let key = KernelSensor.busAddressKey(of: directory, interface: interface == "iio" ? .iio : .hwmon, files: sysfs)
+                if !inputs.isEmpty { report.kernelSensors.append((interface, directory, name, inputs, key)) }
             }
         }
         report.serial = Self.serialDevices(devRoot: devRoot)
@@ -153,7 +154,10 @@ public struct HardwareProbe {
         for (device, reading) in report.oneWire { out.append("  \(device): \(reading)") }
         out.append("Kernel sensors (hwmon/IIO):")
         if report.kernelSensors.isEmpty { out.append("  none with temperature or humidity inputs") }
-        for sensor in report.kernelSensors { out.append("  \(sensor.interface) \(sensor.directory) (\(sensor.name)): \(sensor.inputs.joined(separator: ", "))") }
+        for sensor in report.kernelSensors {
+            let place = sensor.busAddress.map { ", on I2C \($0)" } ?? ""
+            out.append("  \(sensor.interface) \(sensor.directory) (\(sensor.name)\(place)): \(sensor.inputs.joined(separator: ", "))")
+        }
         out.append("Serial devices:")
         if report.serial.isEmpty { out.append("  none found") }
         for device in report.serial { out.append("  \(device)") }
@@ -173,8 +177,12 @@ public struct HardwareProbe {
         }
         for sensor in report.kernelSensors {
             let humidity = sensor.inputs.contains { $0.contains("humidity") }
+            let pressure = sensor.interface == "iio" && sensor.inputs.contains { $0.contains("pressure") }
             let kind = sensor.interface
-            snippet.append("  - id: \(kind)-\(sensor.name.isEmpty ? sensor.directory : sensor.name)\n    kind: \(kind)\n    device: \(sensor.name.isEmpty ? sensor.directory : sensor.name)\n    quantities: [air_temperature\(humidity ? ", humidity" : "")]")
+            // The bus address is stable across boots; a driver name only while it is unique.
+            let sameName = report.kernelSensors.filter { $0.interface == kind && $0.name == sensor.name }.count
+            let device = sensor.busAddress ?? (sensor.name.isEmpty || sameName > 1 ? sensor.directory : sensor.name)
+            snippet.append("  - id: \(kind)-\(sensor.name.isEmpty ? sensor.directory : sensor.name)\n    kind: \(kind)\n    device: \(device)\n    quantities: [air_temperature\(humidity ? ", humidity" : "")\(pressure ? ", pressure" : "")]")
         }
         if !snippet.isEmpty {
             out.append("")

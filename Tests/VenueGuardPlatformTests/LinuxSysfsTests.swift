@@ -99,4 +99,30 @@ struct LinuxSysfsTests {
         #expect(text.contains("/dev/ttyACM0"))
         #expect(text.contains("kind: ds18b20\n    device: 28-3c01d607d4a1"))
     }
+
+    @Test("Kernel sensors on real symlinks: found by I2C bus address, listed with it by probe, an ambiguous name refused")
+    func busAddressThroughLinks() throws {
+        let tree = try TemporaryTree()
+        for (entry, address, milli) in [("hwmon1", "1-0044", "21500"), ("hwmon2", "1-0045", "30250")] {
+            try tree.write("sys/devices/platform/soc/fe804000.i2c/i2c-1/\(address)/hwmon/\(entry)/name", "sht3x\n")
+            try tree.write("sys/devices/platform/soc/fe804000.i2c/i2c-1/\(address)/hwmon/\(entry)/temp1_input", "\(milli)\n")
+            try FileManager.default.createDirectory(at: tree.root.appendingPathComponent("sys/class/hwmon"), withIntermediateDirectories: true)
+            // As the kernel lays it out: the class entry links to the device's place on its bus.
+            try FileManager.default.createSymbolicLink(atPath: tree.root.appendingPathComponent("sys/class/hwmon/\(entry)").path,
+                                                       withDestinationPath: "../../devices/platform/soc/fe804000.i2c/i2c-1/\(address)/hwmon/\(entry)")
+            try FileManager.default.createSymbolicLink(
+                atPath: tree.root.appendingPathComponent("sys/devices/platform/soc/fe804000.i2c/i2c-1/\(address)/hwmon/\(entry)/device").path,
+                withDestinationPath: "../../../\(address)")
+        }
+        let files = LinuxSysfs(root: tree.root.path + "/sys")
+        let byAddress = KernelSensor(files: files, interface: .hwmon, device: "1-0045", quantities: [.airTemperature])
+        try byAddress.initialise()
+        #expect(try byAddress.measure().values == [.airTemperature: 30.25])
+        #expect(throws: DriverError.self) {
+            try KernelSensor(files: files, interface: .hwmon, device: "sht3x", quantities: [.airTemperature]).initialise()
+        }
+        let text = HardwareProbe.render(HardwareProbe(sysfsRoot: tree.root.path + "/sys", devRoot: tree.root.path + "/dev").run())
+        #expect(text.contains("hwmon hwmon1 (sht3x, on I2C 1-0044): temp1_input"), "\(text)")
+        #expect(text.contains("kind: hwmon\n    device: 1-0045"), "\(text)")
+    }
 }
