@@ -23,22 +23,73 @@ public struct ConfigValue: Sendable, Hashable {
     /// Its key path from the document root (`areas[0].id`).
     public var path: String
 
-    /// Parses YAML text. An empty document is an empty mapping.
+    /// The largest file read (a site file is a few kilobytes).
+    public static let maximumBytes = 1 << 20
+    /// The most values a file may hold.
+    public static let maximumNodes = 50_000
+
+    /// Parses YAML text. An empty document is an empty mapping. Anchors and aliases are
+    /// refused (a few lines of them can expand to billions of values: "billion laughs"), and so
+    /// is a file over `maximumBytes` or `maximumNodes`.
     public static func parse(yaml: String, file: String) throws -> ConfigValue {
+        guard yaml.utf8.count <= maximumBytes else {
+            throw ConfigError(file: file, line: nil, key: nil, message: "the file is over \(maximumBytes / 1024) KiB: not a site file")
+        }
+        // An alias is refused before Yams composes: hashing an aliased mapping key alone could
+        // expand it.
+        if let line = firstAliasLine(yaml) {
+            throw ConfigError(file: file, line: line, key: nil,
+                              message: "YAML aliases (*name) are not supported; write the value out")
+        }
+        let parser: Yams.Parser
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            parser = try Yams.Parser(yaml: yaml)
+            node = try parser.singleRoot()
         } catch let error as YamlError {
             throw ConfigError(file: file, line: Self.line(of: error), key: nil, message: "not valid YAML: \(Self.summary(of: error))")
         } catch {
             throw ConfigError(file: file, line: nil, key: nil, message: "not valid YAML: \(error)")
         }
         guard let node else { return ConfigValue(content: .mapping([:], order: [], keyLines: [:]), file: file, line: 1, path: "") }
-        return try convert(node, file: file, path: "")
+        var budget = maximumNodes
+        // The parser holds the anchors, which nodes reference weakly: keep it while converting.
+        return try withExtendedLifetime(parser) { try convert(node, file: file, path: "", budget: &budget) }
     }
 
-    private static func convert(_ node: Node, file: String, path: String) throws -> ConfigValue {
+    /// The line of the first YAML alias (`*name` where a value or key begins, outside quotes and
+    /// comments), if any.
+    static func firstAliasLine(_ yaml: String) -> Int? {
+        for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains("*") {
+            var quote: Character?
+            var previous: Character = " "
+            for character in line {
+                if let open = quote {
+                    if character == open { quote = nil }
+                } else if character == "\"" || character == "'" {
+                    if " \t[{,".contains(previous) { quote = character }
+                } else if character == "#" && (previous == " " || previous == "\t") {
+                    break
+                } else if character == "*" && " \t[{,".contains(previous) {
+                    return index + 1
+                }
+                previous = character
+            }
+        }
+        return nil
+    }
+
+    private static func convert(_ node: Node, file: String, path: String, budget: inout Int) throws -> ConfigValue {
         let line = node.mark?.line
+        budget -= 1
+        guard budget >= 0 else {
+            throw ConfigError(file: file, line: line, key: path.isEmpty ? nil : path, message: "the file holds more than \(maximumNodes) values: not a site file")
+        }
+        // Yams resolves an alias to its anchored node; refusing the anchor refuses every alias of it.
+        if node.anchor != nil {
+            throw ConfigError(file: file, line: line, key: path.isEmpty ? nil : path,
+                              message: "YAML anchors and aliases (&name, *name) are not supported; write the value out")
+        }
         switch node {
         case let .scalar(scalar):
             let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
@@ -46,7 +97,7 @@ public struct ConfigValue: Sendable, Hashable {
         case let .sequence(sequence):
             var items: [ConfigValue] = []
             for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, file: file, path: "\(path)[\(index)]"))
+                items.append(try convert(item, file: file, path: "\(path)[\(index)]", budget: &budget))
             }
             return ConfigValue(content: .sequence(items), file: file, line: line, path: path)
         case let .mapping(mapping):
@@ -62,7 +113,7 @@ public struct ConfigValue: Sendable, Hashable {
                 if values[key] != nil {
                     throw ConfigError(file: file, line: keyNode.mark?.line, key: childPath, message: "appears twice")
                 }
-                values[key] = try convert(valueNode, file: file, path: childPath)
+                values[key] = try convert(valueNode, file: file, path: childPath, budget: &budget)
                 order.append(key)
                 keyLines[key] = keyNode.mark?.line
             }
@@ -141,8 +192,34 @@ public struct ConfigValue: Sendable, Hashable {
     /// A duration (`30s`, `10m`, `1h30m`, or a number of seconds).
     public func duration() throws -> Duration {
         guard case let .scalar(text, _) = content, let value = DurationText.parse(text) else {
-            throw error("expected a duration such as 30s, 10m or 1h30m, found \(shapeWithValue)")
+            throw error("expected a duration such as 30s, 10m or 1h30m (at most 100 years), found \(shapeWithValue)")
         }
+        return value
+    }
+
+    /// A duration within `range`; outside it, an error naming the bounds. Every duration a
+    /// file gives is bounded, so none can overflow a timer or make a loop spin.
+    public func duration(in range: ClosedRange<Duration>) throws -> Duration {
+        let value = try duration()
+        guard range.contains(value) else {
+            throw error("\(DurationText.format(value)) is outside \(DurationText.format(range.lowerBound))…\(DurationText.format(range.upperBound))")
+        }
+        return value
+    }
+
+    /// A number within `range`; outside it, an error naming the bounds.
+    public func double(in range: ClosedRange<Double>) throws -> Double {
+        let value = try double()
+        guard range.contains(value) else {
+            throw error("\(NumberText.format(value)) is outside \(NumberText.format(range.lowerBound))…\(NumberText.format(range.upperBound))")
+        }
+        return value
+    }
+
+    /// A whole number within `range`; outside it, an error naming the bounds.
+    public func int(in range: ClosedRange<Int>) throws -> Int {
+        let value = try int()
+        guard range.contains(value) else { throw error("\(value) is outside \(range.lowerBound)…\(range.upperBound)") }
         return value
     }
 

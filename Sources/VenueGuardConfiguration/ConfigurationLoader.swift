@@ -2,6 +2,38 @@ import Foundation
 import VenueGuardCore
 import VenueGuardDrivers
 
+/// The bounds every duration, rate, size and count of a site file is held to (README:
+/// "Configuration reference"): a value outside them is an error with its file and line, so no
+/// number can overflow a timer, spin a loop or exhaust memory.
+public enum Bounds {
+    /// A sensor's sampling period.
+    public static let period = Duration.milliseconds(100)...Duration.seconds(3600)
+    /// A sensor's maximum age.
+    public static let maxAge = Duration.milliseconds(100)...Duration.seconds(86400)
+    /// Identical raw data before a sensor counts as stuck.
+    public static let stuckAfter = Duration.seconds(60)...Duration.seconds(7 * 86400)
+    /// A button's or anemometer's debounce.
+    public static let debounce = Duration.zero...Duration.seconds(1)
+    /// An anemometer's averaging window.
+    public static let window = Duration.seconds(1)...Duration.seconds(3600)
+    /// The simulation's speed-up.
+    public static let speed = 1_000_000.0
+    /// A scenario's length, and any offset in it.
+    public static let scenario = Duration.zero...Duration.seconds(31 * 86400)
+}
+
+/// The example site file the package installs (Config/raspberry-pi.yaml): its site id and
+/// location say the file has not been made a real venue's yet.
+public enum ExampleSite {
+    /// The example's site id.
+    public static let id = "my-club"
+    /// The example's location (Tokyo Station).
+    public static let location = GeoLocation(latitude: 35.68, longitude: 139.77)
+    /// The exit status of `run` on the unedited example: EX_CONFIG (sysexits.h), which the
+    /// unit's RestartPreventExitStatus= keeps from being retried.
+    public static let exitStatus: Int32 = 78
+}
+
 /// Reads a site file and its regional profile into a checked `SiteConfiguration`.
 /// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
 /// that do not exist are errors naming the file, the line and the key.
@@ -45,7 +77,7 @@ public enum ConfigurationLoader {
         default:
             throw siteNode.value.error("give both latitude and longitude, or neither")
         }
-        let elevation = try siteNode["elevation"].map { try $0.double() }
+        let elevation = try siteNode["elevation"].map { try $0.double(in: -500...9000) }
         var utcOffset = 9 * 3600
         if let node = siteNode["utc_offset"] {
             guard let parsed = parseUTCOffset(try node.string()) else { throw node.error("expected an offset such as +09:00") }
@@ -53,6 +85,12 @@ public enum ConfigurationLoader {
         }
         let site = SiteDescriptor(id: siteID, name: try siteNode["name"]?.string() ?? siteID, location: location,
                                   elevation: elevation, utcOffsetSeconds: utcOffset)
+        if siteID == ExampleSite.id {
+            warnings.append(try siteNode.required("id").error("'\(siteID)' is the example's site id: give your club's own (it names your MQTT topics); 'venueguard run' refuses the example on a board"))
+        }
+        if siteID == ExampleSite.id && location == ExampleSite.location {
+            warnings.append(siteNode["latitude"]!.error("latitude and longitude are the example's (Tokyo Station): give your venue's, or outdoor sun estimates will be wrong"))
+        }
 
         // Safety parameters: standard → region → site.
         var layers = SafetyParameterLayers()
@@ -78,6 +116,7 @@ public enum ConfigurationLoader {
         }
         try layers.apply(root: root) { .site(file: file, line: $0) }
         let parameters = try layers.parameters()
+        warnings += layers.warnings()
 
         // Sensors.
         var sensors: [SensorConfiguration] = []
@@ -139,7 +178,7 @@ public enum ConfigurationLoader {
         if let node = root["simulation"] {
             let mapping = try node.mapping(allowed: ["scenario", "speed"])
             let scenario = try mapping.required("scenario").string()
-            let speed = try mapping["speed"]?.double() ?? 1
+            let speed = try mapping["speed"]?.double(in: 0...Bounds.speed) ?? 1
             guard speed > 0 else { throw mapping["speed"]!.error("speed must be positive") }
             simulation = SimulationSettings(scenario: scenario.hasPrefix("/") ? scenario : (directory as NSString).appendingPathComponent(scenario),
                                             speed: speed)
@@ -214,14 +253,13 @@ public enum ConfigurationLoader {
         let kind = try kindNode.choice(SensorKind.allCases.map { ($0.rawValue, $0) })
         let mapping = try node.mapping(allowed: SensorKind.commonKeys + kind.optionKeys)
         let id = SensorID(try identifier(mapping.required("id")))
-        let period = try mapping["period"]?.duration() ?? kind.defaultPeriod
-        guard period > .zero else { throw mapping["period"]!.error("period must be positive") }
-        let maxAge = try mapping["max_age"]?.duration()
+        let period = try mapping["period"]?.duration(in: Bounds.period) ?? kind.defaultPeriod
+        let maxAge = try mapping["max_age"]?.duration(in: Bounds.maxAge)
         if let maxAge, maxAge < period { throw mapping["max_age"]!.error("max_age must be at least the period (\(DurationText.format(period)))") }
         let trust = try mapping["trust"]?.choice(SensorTrust.allCases.map { ($0.rawValue, $0) }) ?? kind.defaultTrust
         var stuckAfter: Duration? = .seconds(900)
         if let node = mapping["stuck_after"] {
-            if case let .scalar(text, _) = node.content, text == "never" { stuckAfter = nil } else { stuckAfter = try node.duration() }
+            if case let .scalar(text, _) = node.content, text == "never" { stuckAfter = nil } else { stuckAfter = try node.duration(in: Bounds.stuckAfter) }
         }
         // Calm is real: an anemometer's silence is judged against another wind sensor, not by the generic check.
         var anemometerStuckAfter = Duration.seconds(1800)
@@ -267,8 +305,7 @@ public enum ConfigurationLoader {
         }
         var mountingHeight: Double?
         if let node = mapping["mounting_height_m"] {
-            mountingHeight = try node.double()
-            guard mountingHeight! > 0 && mountingHeight! <= 100 else { throw node.error("mounting height must be 0–100 m") }
+            mountingHeight = try node.double(in: 0.1...100)
         }
         var options: [String: ConfigValue] = [:]
         for key in mapping.keys where kind.optionKeys.contains(key) {
@@ -323,9 +360,9 @@ public enum ConfigurationLoader {
         if kind == .anemometer {
             sensor.anemometer = AnemometerSettings(
                 chip: try mapping["chip"]?.string() ?? "gpiochip0", line: try lineNumber(mapping.required("line")),
-                hzPerMps: try mapping["hz_per_mps"].map { try $0.double() } ?? 1.5,
-                debounce: try mapping["debounce"]?.duration() ?? .milliseconds(5),
-                window: try mapping["window"]?.duration() ?? .seconds(60),
+                hzPerMps: try mapping["hz_per_mps"].map { try $0.double(in: 0...100) } ?? 1.5,
+                debounce: try mapping["debounce"]?.duration(in: Bounds.debounce) ?? .milliseconds(5),
+                window: try mapping["window"]?.duration(in: Bounds.window) ?? .seconds(60),
                 stuckReference: try mapping["stuck_reference"].map { SensorID(try $0.string()) },
                 stuckAfter: anemometerStuckAfter)
             let lineNode = try mapping.required("line")
@@ -341,9 +378,9 @@ public enum ConfigurationLoader {
             guard [6.144, 4.096, 2.048, 1.024, 0.512, 0.256].contains(gain) else {
                 throw mapping["gain"]!.error("gain is the full-scale range in volts: 6.144, 4.096, 2.048, 1.024, 0.512 or 0.256")
             }
-            let scale = try mapping.required("scale").double()
+            let scale = try mapping.required("scale").double(in: -1e6...1e6)
             guard scale != 0 else { throw mapping["scale"]!.error("scale must not be 0") }
-            sensor.adc = ADCSettings(channel: channel, fullScale: gain, scale: scale, offset: try mapping["offset"]?.double() ?? 0)
+            sensor.adc = ADCSettings(channel: channel, fullScale: gain, scale: scale, offset: try mapping["offset"]?.double(in: -1e6...1e6) ?? 0)
         }
         if kind == .bh1750 {
             let factor = try mapping["wm2_per_lux"].map { try $0.double() } ?? 1.0 / 120
@@ -535,7 +572,7 @@ public enum ConfigurationLoader {
             let b = try buttonNode.mapping(allowed: ["chip", "line", "active", "debounce"])
             button = InputLine(chip: try b["chip"]?.string() ?? "gpiochip0", line: try lineNumber(b.required("line")),
                                activeLow: try b["active"].map { try $0.choice([("low", true), ("high", false)]) } ?? true,
-                               debounce: try b["debounce"]?.duration() ?? .milliseconds(30))
+                               debounce: try b["debounce"]?.duration(in: Bounds.debounce) ?? .milliseconds(30))
         }
         var outputs = SignalConfiguration.Outputs.gpio
         if let node = mapping["outputs"] { outputs = try node.choice([("gpio", .gpio), ("terminal", .terminal)]) }

@@ -42,19 +42,31 @@ public struct MQTTConfiguration: Sendable, Hashable {
         let m = try node.mapping(allowed: keys)
         var c = MQTTConfiguration(clientID: "venueguard-\(siteID)", topicPrefix: "venueguard/\(siteID)")
         func path(_ text: String) -> String { text.hasPrefix("/") ? text : (directory as NSString).appendingPathComponent(text) }
-        if let v = m["host"] { c.host = try v.string() }
+        if let v = m["host"] {
+            c.host = try v.string()
+            guard !c.host.isEmpty, c.host.utf8.count <= 253, !c.host.contains(" ") else { throw v.error("host must be a host name or address (1–253 characters)") }
+        }
         if let v = m["port"] {
             c.port = try v.int()
             guard (1...65535).contains(c.port) else { throw v.error("port must be 1–65535") }
         }
         if let v = m["protocol"] { c.protocolVersion = try v.choice([("5", "5"), ("3.1.1", "3.1.1"), ("5.0", "5")]) }
-        if let v = m["client_id"] { c.clientID = try v.string() }
+        if let v = m["client_id"] {
+            c.clientID = try v.string()
+            // An empty id would have the broker invent one (and MQTT 3.1.1 refuse a persistent
+            // session); wildcards, spaces and control characters only cause trouble in ACLs and logs.
+            let printable = c.clientID.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "+" && $0 != "#" && $0 != "/" }
+            guard !c.clientID.isEmpty, c.clientID.utf8.count <= 64, printable else {
+                throw v.error("client_id must be 1–64 printable ASCII characters without spaces, '/', '+' or '#' (default: venueguard-<site id>)")
+            }
+        }
         if let v = m["username"] { c.username = try v.string() }
         if let v = m["password_file"] {
             let file = path(try v.string())
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw v.error("cannot read the password file \(file)")
             }
+            guard text.utf8.count <= 1024 else { throw v.error("the password file \(file) is over 1 KiB: not a password") }
             c.password = text.trimmingWhitespace()
             c.passwordSource = "file \(file)"
         }
@@ -77,13 +89,16 @@ public struct MQTTConfiguration: Sendable, Hashable {
             if let verify = t["verify_hostname"] { c.tlsVerifyHostname = try verify.bool() }
             if m["port"] == nil { c.port = 8883 }
         }
-        if let v = m["keepalive"] { c.keepalive = try v.duration() }
-        if let v = m["reconnect_min"] { c.reconnectMinimum = try v.duration() }
-        if let v = m["reconnect_max"] { c.reconnectMaximum = try v.duration() }
+        // MQTT's keepalive is a 16-bit count of seconds; a reconnect delay under a second would
+        // spin on a broker that is down.
+        if let v = m["keepalive"] { c.keepalive = try v.duration(in: .seconds(5)...(.seconds(65535))) }
+        if let v = m["reconnect_min"] { c.reconnectMinimum = try v.duration(in: .seconds(1)...(.seconds(3600))) }
+        if let v = m["reconnect_max"] { c.reconnectMaximum = try v.duration(in: .seconds(1)...(.seconds(3600))) }
         if c.reconnectMaximum < c.reconnectMinimum { throw node.error("reconnect_max must be at least reconnect_min") }
         if let v = m["topic_prefix"] {
             c.topicPrefix = try v.string()
-            guard !c.topicPrefix.isEmpty, !c.topicPrefix.contains("#"), !c.topicPrefix.contains("+"), !c.topicPrefix.hasSuffix("/") else {
+            guard !c.topicPrefix.isEmpty, c.topicPrefix.utf8.count <= 128, !c.topicPrefix.contains("#"), !c.topicPrefix.contains("+"),
+                  !c.topicPrefix.hasSuffix("/") else {
                 throw v.error("a topic prefix has no wildcards and no trailing '/'")
             }
         }
@@ -100,18 +115,11 @@ public struct MQTTConfiguration: Sendable, Hashable {
         if let v = m["outbox"] {
             let o = try v.mapping(allowed: ["path", "max_age", "max_size_mb", "replay_rate"])
             if let p = o["path"] { c.outboxPath = path(try p.string()) }
-            if let a = o["max_age"] { c.outboxMaxAge = try a.duration() }
-            if let s = o["max_size_mb"] {
-                let mb = try s.double()
-                guard mb >= 1 else { throw s.error("max_size_mb must be at least 1") }
-                c.outboxMaxBytes = Int64(mb * 1_000_000)
-            }
-            if let r = o["replay_rate"] {
-                c.replayRate = try r.double()
-                guard c.replayRate > 0 else { throw r.error("replay_rate must be positive") }
-            }
+            if let a = o["max_age"] { c.outboxMaxAge = try a.duration(in: .seconds(3600)...(.seconds(400 * 86400))) }
+            if let s = o["max_size_mb"] { c.outboxMaxBytes = Int64(try s.double(in: 1...100_000) * 1_000_000) }
+            if let r = o["replay_rate"] { c.replayRate = try r.double(in: 1...100_000) }
         }
-        if let v = m["state_interval"] { c.stateInterval = try v.duration() }
+        if let v = m["state_interval"] { c.stateInterval = try v.duration(in: .seconds(10)...(.seconds(86400))) }
         return c
     }
 }

@@ -6,31 +6,41 @@ import VenueGuardCore
 public struct SafetyParameterLayers: Sendable {
     /// One parameter's definition: where it lives in the file, its kind, its standard value.
     struct Spec: Sendable {
-        enum Kind: Sendable { case number, duration, level }
+        enum Kind: Sendable {
+            /// A number within its bounds.
+            case number(ClosedRange<Double>)
+            /// A duration within its bounds.
+            case duration(ClosedRange<Duration>)
+            /// A level (or `none`); `safe` is refused: a floor of "safe" raises nothing and is
+            /// almost certainly a slip for a real level.
+            case level
+        }
         var path: [String]
         var kind: Kind
         var standard: String
         var key: String { path.joined(separator: ".") }
     }
 
+    static let wbgtBounds = 10.0...40.0, dryBulbBounds = 15.0...45.0
+
     static let specs: [Spec] = [
-        Spec(path: ["heat", "wbgt_thresholds", "caution"], kind: .number, standard: "21"),
-        Spec(path: ["heat", "wbgt_thresholds", "warning"], kind: .number, standard: "25"),
-        Spec(path: ["heat", "wbgt_thresholds", "severe"], kind: .number, standard: "28"),
-        Spec(path: ["heat", "wbgt_thresholds", "stop"], kind: .number, standard: "31"),
-        Spec(path: ["heat", "dry_bulb_thresholds", "caution"], kind: .number, standard: "24"),
-        Spec(path: ["heat", "dry_bulb_thresholds", "warning"], kind: .number, standard: "28"),
-        Spec(path: ["heat", "dry_bulb_thresholds", "severe"], kind: .number, standard: "31"),
-        Spec(path: ["heat", "dry_bulb_thresholds", "stop"], kind: .number, standard: "35"),
-        Spec(path: ["heat", "step_down_margin"], kind: .number, standard: "0.5"),
-        Spec(path: ["heat", "step_down_dwell"], kind: .duration, standard: "10m"),
+        Spec(path: ["heat", "wbgt_thresholds", "caution"], kind: .number(wbgtBounds), standard: "21"),
+        Spec(path: ["heat", "wbgt_thresholds", "warning"], kind: .number(wbgtBounds), standard: "25"),
+        Spec(path: ["heat", "wbgt_thresholds", "severe"], kind: .number(wbgtBounds), standard: "28"),
+        Spec(path: ["heat", "wbgt_thresholds", "stop"], kind: .number(wbgtBounds), standard: "31"),
+        Spec(path: ["heat", "dry_bulb_thresholds", "caution"], kind: .number(dryBulbBounds), standard: "24"),
+        Spec(path: ["heat", "dry_bulb_thresholds", "warning"], kind: .number(dryBulbBounds), standard: "28"),
+        Spec(path: ["heat", "dry_bulb_thresholds", "severe"], kind: .number(dryBulbBounds), standard: "31"),
+        Spec(path: ["heat", "dry_bulb_thresholds", "stop"], kind: .number(dryBulbBounds), standard: "35"),
+        Spec(path: ["heat", "step_down_margin"], kind: .number(0...5), standard: "0.5"),
+        Spec(path: ["heat", "step_down_dwell"], kind: .duration(.zero...Duration.seconds(6 * 3600)), standard: "10m"),
         Spec(path: ["heat", "heat_alert", "indoor"], kind: .level, standard: "severe"),
         Spec(path: ["heat", "heat_alert", "outdoor"], kind: .level, standard: "stop"),
         Spec(path: ["heat", "special_heat_alert", "indoor"], kind: .level, standard: "stop"),
         Spec(path: ["heat", "special_heat_alert", "outdoor"], kind: .level, standard: "stop"),
-        Spec(path: ["lightning", "danger_radius_km"], kind: .number, standard: "10"),
-        Spec(path: ["lightning", "watch_radius_km"], kind: .number, standard: "40"),
-        Spec(path: ["lightning", "all_clear"], kind: .duration, standard: "30m"),
+        Spec(path: ["lightning", "danger_radius_km"], kind: .number(1...40), standard: "10"),
+        Spec(path: ["lightning", "watch_radius_km"], kind: .number(1...63), standard: "40"),
+        Spec(path: ["lightning", "all_clear"], kind: .duration(Duration.seconds(60)...Duration.seconds(6 * 3600)), standard: "30m"),
         Spec(path: ["lightning", "advisory_outdoor"], kind: .level, standard: "stop"),
         Spec(path: ["lightning", "danger_outdoor"], kind: .level, standard: "stop"),
     ]
@@ -106,17 +116,51 @@ public struct SafetyParameterLayers: Sendable {
 
     private static func check(_ value: ConfigValue, _ kind: Spec.Kind) throws -> String {
         switch kind {
-        case .number:
-            return NumberText.format(try value.double())
-        case .duration:
-            return DurationText.format(try value.duration())
+        case let .number(bounds):
+            return NumberText.format(try value.double(in: bounds))
+        case let .duration(bounds):
+            return DurationText.format(try value.duration(in: bounds))
         case .level:
             let text = try value.string()
+            if text == HeatLevel.safe.rawValue {
+                throw value.error("a floor of 'safe' raises nothing; give the level the guide asks for (the standard is in Config/regions/standard.yaml), or none")
+            }
             guard text == "none" || HeatLevel(rawValue: text) != nil else {
-                throw value.error("'\(text)' is not a level; use one of: none, \(HeatLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw value.error("'\(text)' is not a level; use one of: none, \(HeatLevel.allCases.filter { $0 != .safe }.map(\.rawValue).joined(separator: ", "))")
             }
             return text
         }
+    }
+
+    /// Values that are allowed but weaker than the club guide's standard (§12): each is worth
+    /// a second look, so `check-config` and the daemon's start-up name them.
+    public func warnings() -> [ConfigError] {
+        var warnings: [ConfigError] = []
+        for entry in entries {
+            guard let value = entry.value, entry.text != entry.spec.standard else { continue }
+            let weaker: Bool
+            switch entry.spec.kind {
+            case .number:
+                let given = Double(entry.text) ?? 0, standard = Double(entry.spec.standard) ?? 0
+                // Higher thresholds and a smaller danger radius protect less.
+                weaker = entry.key == "lightning.danger_radius_km" || entry.key == "lightning.watch_radius_km" ? given < standard
+                    : entry.key.hasPrefix("heat.") && entry.key.contains("thresholds") ? given > standard : false
+            case .duration:
+                let given = DurationText.parse(entry.text) ?? .zero, standard = DurationText.parse(entry.spec.standard) ?? .zero
+                weaker = given < standard
+            case .level:
+                let rank = { (text: String) in HeatLevel(rawValue: text)?.rank ?? -1 }
+                weaker = rank(entry.text) < rank(entry.spec.standard)
+            }
+            if weaker {
+                var warning = value.error("\(entry.text) is weaker than the club guide's standard (\(entry.spec.standard)); make sure your region's guide says so")
+                if entry.key == "heat.step_down_dwell" && DurationText.parse(entry.text) == .zero {
+                    warning = value.error("0 lets a level fall the moment the value does: the lamps may flap at a threshold (standard 10m)")
+                }
+                warnings.append(warning)
+            }
+        }
+        return warnings
     }
 
     private func entry(_ key: String) -> Entry { entries.first { $0.key == key }! }

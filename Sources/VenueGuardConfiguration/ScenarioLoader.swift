@@ -27,7 +27,7 @@ public enum ScenarioLoader {
         guard let (start, offset) = ISO8601Time.parse(try startNode.string()) else {
             throw startNode.error("expected an existing date and time in ISO 8601 with offset, such as 2024-08-01T13:00:00+09:00")
         }
-        let duration = try root.required("duration").duration()
+        let duration = try root.required("duration").duration(in: .seconds(1)...Bounds.scenario.upperBound)
         let sensors = configuration.map { Dictionary(uniqueKeysWithValues: $0.sensors.map { ($0.descriptor.id, $0.descriptor) }) }
 
         var samples: [SensorID: [Quantity: SampleSeries]] = [:]
@@ -50,8 +50,8 @@ public enum ScenarioLoader {
                     }
                     var points: [(at: Duration, value: Double)] = []
                     for (timeText, timeLine, valueNode) in try pointsNode.entries() {
-                        guard let at = DurationText.parse(timeText) else {
-                            throw ConfigError(file: file, line: timeLine, key: valueNode.path, message: "'\(timeText)' is not a time offset such as 0m, 90s or 1h30m")
+                        guard let at = DurationText.parse(timeText), Bounds.scenario.contains(at) else {
+                            throw ConfigError(file: file, line: timeLine, key: valueNode.path, message: "'\(timeText)' is not a time offset such as 0m, 90s or 1h30m (at most 31 days)")
                         }
                         let v = try valueNode.double()
                         guard quantity.plausibleRange.contains(v) else {
@@ -79,7 +79,7 @@ public enum ScenarioLoader {
 
     static func parseEvent(_ node: ConfigValue, sensors: [SensorID: SensorDescriptor]?, file: String) throws -> ScenarioEvent {
         let mapping = try node.mapping(allowed: ["at"] + eventKinds)
-        let at = try mapping.required("at").duration()
+        let at = try mapping.required("at").duration(in: Bounds.scenario)
         let present = eventKinds.filter { mapping[$0] != nil }
         guard present.count == 1, let kindName = present.first, let value = mapping[kindName] else {
             throw node.error("an event needs 'at' and exactly one of: \(eventKinds.joined(separator: ", "))")
@@ -111,7 +111,7 @@ public enum ScenarioLoader {
         case "fault":
             let m = try value.mapping(allowed: ["sensor", "kind", "until"])
             let kind = try m.required("kind").choice(ScenarioFault.Kind.allCases.map { ($0.rawValue, $0) })
-            let until = try m["until"]?.duration()
+            let until = try m["until"]?.duration(in: Bounds.scenario)
             if let until, until <= at { throw m["until"]!.error("'until' must be after 'at'") }
             return ScenarioEvent(at: at, .fault(ScenarioFault(sensor: try sensorID(m.required("sensor")), kind: kind, until: until)))
         case "recover":
@@ -120,13 +120,13 @@ public enum ScenarioLoader {
             let levels = HeatAlert.allCases.map { ($0.rawValue, $0) }
             if case .mapping = value.content {
                 let m = try value.mapping(allowed: ["level", "until"])
-                return ScenarioEvent(at: at, .heatAlert(try m.required("level").choice(levels), until: try m["until"]?.duration()))
+                return ScenarioEvent(at: at, .heatAlert(try m.required("level").choice(levels), until: try m["until"]?.duration(in: Bounds.scenario)))
             }
             return ScenarioEvent(at: at, .heatAlert(try value.choice(levels), until: nil))
         case "thunder_advisory":
             if case .mapping = value.content {
                 let m = try value.mapping(allowed: ["active", "until"])
-                return ScenarioEvent(at: at, .thunderAdvisory(try m.required("active").bool(), until: try m["until"]?.duration()))
+                return ScenarioEvent(at: at, .thunderAdvisory(try m.required("active").bool(), until: try m["until"]?.duration(in: Bounds.scenario)))
             }
             return ScenarioEvent(at: at, .thunderAdvisory(try value.bool(), until: nil))
         default:  // acknowledge

@@ -56,6 +56,9 @@ public struct MQTTSettings: Sendable, Hashable {
     public var will: Will?
     /// Messages in flight before publishes queue in libmosquitto.
     public var maxInflight: Int
+    /// The largest packet this client accepts, bytes: announced in CONNECT under MQTT 5, so the
+    /// broker never sends more (a 100 MB payload would otherwise be read into memory whole).
+    public var maximumPacketSize: Int = 256 * 1024
 
     /// Creates settings; everything but the host has a default.
     public init(host: String, port: Int = 1883, protocolVersion: ProtocolVersion = .v5, clientID: String, cleanSession: Bool = true,

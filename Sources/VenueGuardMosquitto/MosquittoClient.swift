@@ -10,6 +10,13 @@ import Synchronization
 /// `@MainActor` closure runs on a foreign thread). They find the client through the user
 /// pointer given to `mosquitto_new` and hand each event to an `AsyncStream`, whose
 /// continuation is safe to use from any thread.
+///
+/// Every connection starts from a fresh libmosquitto state (`mosquitto_reinitialise`):
+/// libmosquitto would otherwise resend the previous connection's unacknowledged messages after
+/// the new connection's first publishes, so an old retained value could land after a fresh one.
+/// The caller's store (the outbox) is what keeps unacknowledged messages; a message the
+/// broker never acknowledged is the caller's to send again. Under MQTT 5 the CONNECT announces
+/// `maximumPacketSize`, and a DISCONNECT with reason 142 (session taken over) is reported.
 public final class MosquittoClient: @unchecked Sendable {
     /// Everything the network thread reports, in order.
     public let events: AsyncStream<MQTTEvent>
@@ -22,6 +29,9 @@ public final class MosquittoClient: @unchecked Sendable {
     private let refusedFlag = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private var thread: Thread?
+    /// Held around every call that touches libmosquitto's state from outside the network
+    /// thread's loop (publish, subscribe) and around the reinitialisation between connections.
+    private let handleLock = NSLock()
 
     private static let libraryReady: Bool = {
         mosquitto_lib_init()
@@ -37,6 +47,11 @@ public final class MosquittoClient: @unchecked Sendable {
             throw MQTTError(code: Int32(errno), description: "cannot create an MQTT client: \(String(cString: strerror(errno)))")
         }
         self.handle = handle
+        try configure()
+    }
+
+    /// Applies the settings and callbacks to the handle (again after each reinitialisation).
+    private func configure() throws(MQTTError) {
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         let version = settings.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
@@ -86,15 +101,44 @@ public final class MosquittoClient: @unchecked Sendable {
         thread.start()
     }
 
+    /// A fresh libmosquitto state for the next connection: the previous one's queued and
+    /// in-flight messages are dropped (the caller still holds them).
+    private func reinitialise() -> Int32 {
+        handleLock.lock()
+        defer { handleLock.unlock() }
+        let result = mosquitto_reinitialise(handle, settings.clientID, settings.cleanSession, Unmanaged.passUnretained(self).toOpaque())
+        guard result == MOSQ_ERR_SUCCESS.rawValue else { return result }
+        do {
+            try configure()
+        } catch {
+            return error.code
+        }
+        return MOSQ_ERR_SUCCESS.rawValue
+    }
+
+    /// Starts one connection. Under MQTT 5 the CONNECT carries the maximum packet size, which
+    /// only the (blocking) `mosquitto_connect_bind_v5` can send; this thread is ours to block.
+    private func connect(keepalive: Int32) -> Int32 {
+        guard settings.protocolVersion == .v5 else {
+            return mosquitto_connect_async(handle, settings.host, Int32(settings.port), keepalive)
+        }
+        var properties: OpaquePointer?
+        defer { mosquitto_property_free_all(&properties) }
+        let maximum = UInt32(clamping: settings.maximumPacketSize)
+        let added = mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_MAXIMUM_PACKET_SIZE.rawValue), maximum)
+        guard added == MOSQ_ERR_SUCCESS.rawValue else { return added }
+        return mosquitto_connect_bind_v5(handle, settings.host, Int32(settings.port), keepalive, nil, properties)
+    }
+
     private func networkLoop() {
-        let keepalive = Int32(max(5, settings.keepalive.components.seconds))
+        let keepalive = Int32(clamping: max(5, min(65535, settings.keepalive.components.seconds)))
         var delay = settings.reconnectMinimum
         var first = true
         while running.load(ordering: .acquiring) {
             errno = 0
-            let attempt = first ? mosquitto_connect_async(handle, settings.host, Int32(settings.port), keepalive)
-                                : mosquitto_reconnect_async(handle)
+            var attempt = first ? MOSQ_ERR_SUCCESS.rawValue : reinitialise()
             first = false
+            if attempt == MOSQ_ERR_SUCCESS.rawValue { attempt = connect(keepalive: keepalive) }
             var result = attempt
             if attempt == MOSQ_ERR_SUCCESS.rawValue {
                 // Run the connection until it fails or we stop.
@@ -133,24 +177,47 @@ public final class MosquittoClient: @unchecked Sendable {
     @discardableResult
     public func publish(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) throws(MQTTError) -> Int32 {
         var messageID: Int32 = 0
+        handleLock.lock()
         let result = payload.withUnsafeBytes { bytes in
-            mosquitto_publish_v5(handle, &messageID, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, nil)
+            mosquitto_publish_v5(handle, &messageID, topic, Int32(clamping: bytes.count), bytes.baseAddress, qos, retain, nil)
         }
+        handleLock.unlock()
         try check(result, "publish to \(topic)")
         return messageID
     }
 
-    /// Subscribes to `pattern` at QoS 1.
-    public func subscribe(_ pattern: String, qos: Int32 = 1) throws(MQTTError) {
-        var messageID: Int32 = 0
-        try check(mosquitto_subscribe_v5(handle, &messageID, pattern, qos, 0, nil), "subscribe to \(pattern)")
+    /// How a subscription treats retained messages (MQTT 5 subscription options; under 3.1.1
+    /// the broker sends retained messages at subscription with the retain flag set).
+    public enum RetainHandling: Sendable {
+        /// The broker's default: retained messages at subscription, live ones without the flag.
+        case standard
+        /// Never send retained messages, and keep the retain flag on live ones, so a retained
+        /// publish can be told apart (commands: a retained one would act at every reconnect).
+        case neverAndAsPublished
     }
 
-    /// Disconnects cleanly (no Last Will) and stops the network thread.
+    /// Subscribes to `pattern` at QoS 1.
+    public func subscribe(_ pattern: String, qos: Int32 = 1, retain: RetainHandling = .standard) throws(MQTTError) {
+        var messageID: Int32 = 0
+        var options: Int32 = 0
+        if retain == .neverAndAsPublished && settings.protocolVersion == .v5 {
+            options = Int32(MQTT_SUB_OPT_SEND_RETAIN_NEVER.rawValue | MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue)
+        }
+        handleLock.lock()
+        let result = mosquitto_subscribe_v5(handle, &messageID, pattern, qos, options, nil)
+        handleLock.unlock()
+        try check(result, "subscribe to \(pattern)")
+    }
+
+    /// Disconnects cleanly (no Last Will) and stops the network thread. A thread still inside a
+    /// blocking connect (a host that does not answer) is not waited for beyond a few seconds:
+    /// it holds the client until it returns, then ends by itself.
     public func stop() {
         guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        handleLock.lock()
         mosquitto_disconnect_v5(handle, 0, nil)
-        finished.wait()
+        handleLock.unlock()
+        guard finished.wait(timeout: .now() + 5) == .success else { return }
         // Let the DISCONNECT packet out.
         for _ in 0..<5 where mosquitto_want_write(handle) { _ = mosquitto_loop_write(handle, 1) }
     }
@@ -186,7 +253,17 @@ private let onConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?,
 
 private let onDisconnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, OpaquePointer?) -> Void = { _, user, code, _ in
     guard let client = MosquittoClient.client(user) else { return }
-    let reason = code == 0 ? "disconnected" : String(cString: mosquitto_strerror(code))
+    // Under MQTT 5 a broker's DISCONNECT gives its reason code (142: session taken over).
+    let reason: String
+    if code == 0 {
+        reason = "disconnected"
+    } else if code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
+        reason = "session taken over by another client with the same client id"
+    } else if code >= 128 && client.settings.protocolVersion == .v5 {
+        reason = String(cString: mosquitto_reason_string(code))
+    } else {
+        reason = String(cString: mosquitto_strerror(code))
+    }
     client.emit(.disconnected(code: Int(code), reason: reason))
 }
 

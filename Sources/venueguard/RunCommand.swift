@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        if let speed, speed <= 0 { throw ValidationError("--speed must be positive") }
+        if let speed, !(speed > 0 && speed <= Bounds.speed) { throw ValidationError("--speed must be above 0 and at most \(Int(Bounds.speed))") }
     }
 
     /// How one configuration's run ended.
@@ -68,6 +68,12 @@ struct RunCommand: AsyncParsableCommand {
             Foundation.exit(1)
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        // The package's example drives GPIO lines that may be someone else's (a HAT): a box runs
+        // its own site, never the example's. EX_CONFIG keeps systemd from retrying it.
+        if configuration.hardware == .linux && scenario == nil && configuration.model.site.id == ExampleSite.id {
+            logger.critical("\(config): this is the example site ('\(ExampleSite.id)'): describe your venue first (site id, location, the lines your lamps use), check it with 'venueguard check-config \(config)', then start again")
+            Foundation.exit(ExampleSite.exitStatus)
+        }
 
         let control = DaemonControl()
         let progress = RunProgress()

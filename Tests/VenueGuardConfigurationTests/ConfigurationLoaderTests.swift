@@ -196,7 +196,12 @@ struct ConfigurationLoaderTests {
         var configurations: [SiteConfiguration] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: root + "/Config").sorted() where name.hasSuffix(".yaml") {
             let configuration = try ConfigurationLoader.load(path: root + "/Config/" + name)
-            #expect(configuration.warnings.isEmpty, "\(name): \(configuration.warnings)")
+            if configuration.model.site.id == ExampleSite.id {
+                // The package's example says it is one until it is made a real venue's.
+                #expect(configuration.warnings.map(\.key) == ["site.id", "site.latitude"], "\(name): \(configuration.warnings)")
+            } else {
+                #expect(configuration.warnings.isEmpty, "\(name): \(configuration.warnings)")
+            }
             configurations.append(configuration)
         }
         #expect(configurations.count >= 5)

@@ -11,9 +11,16 @@ extension Duration {
         return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 
-    /// A duration of `seconds` seconds, rounded to the nanosecond.
+    /// The longest span `seconds(fractional:)` gives: about 290 years, the reach of `Int64`
+    /// nanoseconds. Anything longer saturates instead of trapping.
+    public static let longestFractional = 9.2e9
+
+    /// A duration of `seconds` seconds, rounded to the nanosecond; saturated at
+    /// ±`longestFractional` seconds, and zero for NaN, so no number read from outside traps.
     public static func seconds(fractional seconds: Double) -> Duration {
-        .nanoseconds(Int64((seconds * 1e9).rounded()))
+        guard !seconds.isNaN else { return .zero }
+        let bounded = min(max(seconds, -longestFractional), longestFractional)
+        return .nanoseconds(Int64((bounded * 1e9).rounded()))
     }
 }
 
@@ -42,11 +49,18 @@ public enum DurationText {
         return negative ? "-" + text : text
     }
 
-    /// Parses `90`, `90s`, `1.5s`, `250ms`, `10m`, `2h`, `1h30m`, `1d`; `nil` when not a duration.
+    /// The longest duration a text may give: 100 years (no timer in VenueGuard needs more,
+    /// and each key bounds itself much tighter).
+    public static let longest = Duration.seconds(100 * 366 * 86400)
+
+    /// Parses `90`, `90s`, `1.5s`, `250ms`, `10m`, `2h`, `1h30m`, `1d`; `nil` when not a
+    /// duration, negative, or longer than `longest`.
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingWhitespace()
-        guard !trimmed.isEmpty else { return nil }
-        if let plain = Double(trimmed) { return plain.isFinite && plain >= 0 ? .seconds(fractional: plain) : nil }
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 40 else { return nil }
+        if let plain = Double(trimmed) {
+            return plain.isFinite && plain >= 0 && plain <= longest.seconds ? .seconds(fractional: plain) : nil
+        }
         var total: Double = 0
         var number = ""
         var index = trimmed.startIndex
@@ -79,7 +93,8 @@ public enum DurationText {
             sawUnit = true
         }
         if !number.isEmpty { return nil }
-        return sawUnit ? .seconds(fractional: total) : nil
+        guard sawUnit, total.isFinite, total <= longest.seconds else { return nil }
+        return .seconds(fractional: total)
     }
 }
 
