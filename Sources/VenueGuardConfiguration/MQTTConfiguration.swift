@@ -31,6 +31,11 @@ public struct MQTTConfiguration: Sendable, Hashable {
     public var outboxMaxBytes: Int64 = 100_000_000
     /// Backlog messages per second sent after an outage.
     public var replayRate: Double = 50
+    /// Readings the broker acknowledges within this window are never written to storage;
+    /// those still unacknowledged at its end are committed in one batch. Events are always
+    /// committed at once. Zero: every message durable at once. (Home Assistant's recorder
+    /// commits every 5 s for the same reason: SD-card wear.)
+    public var commitWindow: Duration = .seconds(5)
     /// The retained `state` is published on every change and at least this often.
     public var stateInterval: Duration = .seconds(300)
 
@@ -113,7 +118,8 @@ public struct MQTTConfiguration: Sendable, Hashable {
         }
         if let v = m["commands"] { c.commands = try v.bool() }
         if let v = m["outbox"] {
-            let o = try v.mapping(allowed: ["path", "max_age", "max_size_mb", "replay_rate"])
+            let o = try v.mapping(allowed: ["path", "max_age", "max_size_mb", "replay_rate", "commit_window"])
+            if let w = o["commit_window"] { c.commitWindow = try w.duration(in: .zero...(.seconds(60))) }
             if let p = o["path"] { c.outboxPath = path(try p.string()) }
             if let a = o["max_age"] { c.outboxMaxAge = try a.duration(in: .seconds(3600)...(.seconds(400 * 86400))) }
             if let s = o["max_size_mb"] { c.outboxMaxBytes = Int64(try s.double(in: 1...100_000) * 1_000_000) }

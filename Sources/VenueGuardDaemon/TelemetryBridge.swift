@@ -12,9 +12,12 @@ public final class TelemetryBridge: Sendable {
     private let statuses: AsyncStream<(VenueStatus, [VenueEvent])>.Continuation
     private let consumer: Task<Void, Never>
 
-    /// Starts a publisher for `configuration` (which must have an `mqtt` section).
-    public init(configuration: SiteConfiguration, mqtt: MQTTConfiguration, logger: Logger) throws {
-        let publisher = try MQTTPublisher(config: mqtt, model: configuration.model, logger: logger)
+    /// Starts a publisher for `configuration` (which must have an `mqtt` section);
+    /// `instanceID` and `unstoredLimit` as `MQTTPublisher` takes them (tests set them).
+    public init(configuration: SiteConfiguration, mqtt: MQTTConfiguration, logger: Logger, instanceID: String? = nil,
+                unstoredLimit: Int = 5000) throws {
+        let publisher = try MQTTPublisher(config: mqtt, model: configuration.model, logger: logger, instanceID: instanceID,
+                                          unstoredLimit: unstoredLimit)
         self.publisher = publisher
         let (stream, continuation) = AsyncStream.makeStream(of: (VenueStatus, [VenueEvent]).self)
         statuses = continuation

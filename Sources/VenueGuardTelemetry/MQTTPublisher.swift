@@ -5,11 +5,22 @@ import VenueGuardCore
 import VenueGuardMosquitto
 import VenueGuardOutbox
 
-/// Publishes the venue over MQTT without ever losing a reading and without ever holding up
-/// the signals: every message is committed to the outbox first and leaves it only when the
-/// broker acknowledges it with a success code. After an outage the backlog goes, oldest
-/// first and at a bounded rate, to `history/…` topics (never the retained ones, which must
-/// not go back in time) while live messages keep flowing.
+/// Publishes the venue over MQTT without ever holding up the signals, and without losing more
+/// than its documented contract allows:
+///
+/// - every message is numbered (per site, never reused) and encoded once, when it is made;
+/// - events (level changes, alarms, faults, acknowledgements, commands) are committed to the
+///   outbox at once, then published;
+/// - readings and states are published at once and kept in memory for the commit window
+///   (`mqtt.outbox.commit_window`, default 5 s): those the broker acknowledges in that time
+///   never touch storage, the rest are committed in one batch (SD-card wear);
+/// - a message leaves the outbox only when the broker acknowledges it with a success code;
+///   after an outage the backlog goes, oldest first and at a bounded rate, to `history/…`
+///   topics (never the retained ones, which must not go back in time).
+///
+/// So a power cut or a SIGKILL loses at most the readings of the last commit window, never an
+/// event and never a number. When storage fails (a full disk), messages wait in memory within
+/// a bound, the oldest readings are dropped first and counted, and retries back off.
 public actor MQTTPublisher {
     /// What the publisher knows of itself, for `status` and the state file.
     public struct Stats: Sendable, Hashable {
@@ -19,7 +30,22 @@ public actor MQTTPublisher {
         public var published = 0
         public var refusedPublishes = 0
         public var rejectedCommands = 0
+        /// Messages dropped because storage failed and the memory bound was reached.
+        public var droppedUnstored: Int64 = 0
+        /// Times the broker ended our session because another client took our client id.
+        public var takeovers = 0
+        /// The highest sequence number this run handed out (0: none yet).
+        public var lastSeq: Int64 = 0
         public var lastError: String?
+        /// Lasting problems a person must see (`status`, the state file), one line each.
+        public var problems: [String] = []
+    }
+
+    /// A message made but not in storage yet.
+    private struct Unstored {
+        var message: Outbox.Message
+        var madeAt: ContinuousClock.Instant
+        var isEvent: Bool
     }
 
     private let config: MQTTConfiguration
@@ -28,15 +54,20 @@ public actor MQTTPublisher {
     public nonisolated let topics: TopicScheme
     private let payloads: TelemetryPayloads
     private let discovery: HomeAssistantDiscovery
-    private let outbox: Outbox
+    let outbox: Outbox
     private let logger: Logger
+    private let instanceID: String
     private var client: MosquittoClient?
     private var tasks: [Task<Void, Never>] = []
     private var inflight: [Int32: Int64] = [:]
     /// Acknowledged by the broker, still in the outbox until the next bulk removal.
     private var acknowledged: Set<Int64> = []
-    private var pending: [Outbox.Draft] = []
-    private var pendingSince: ContinuousClock.Instant?
+    /// Made, not yet in storage (the commit window, or storage failing), oldest first.
+    private var unstored: [Unstored] = []
+    private var storedCount = 0
+    private var storageRetryAt: ContinuousClock.Instant?
+    private var storageDelay = Duration.seconds(1)
+    private var storageProblem: String?
     private var lastSensor: [SensorID: String] = [:]
     private var lastStateSignature: String?
     private var lastStateAt: ContinuousClock.Instant?
@@ -47,17 +78,31 @@ public actor MQTTPublisher {
     private var reported: Set<String> = []
     private var lastLibraryError: String?
     private var lastPrune = ContinuousClock.now
+    private var lastFileCheck = ContinuousClock.now
     private var lastAcknowledgement = ContinuousClock.now
+    private var takeoverTimes: [ContinuousClock.Instant] = []
+    private var shortConnections: [ContinuousClock.Instant] = []
+    private var connectedAt: ContinuousClock.Instant?
+    private var rejections = RejectionLimiter()
+    private var persistentProblems: [String: String] = [:]
     private var stats = Stats()
+    private var startupNotices: [(String, String, [String: JSONValue])] = []
     /// Validated commands for the runtime.
     public nonisolated let commands: AsyncStream<[VenueInput]>
     private let commandSink: AsyncStream<[VenueInput]>.Continuation
 
-    /// Opens the outbox; nothing connects until `start()`.
-    public init(config: MQTTConfiguration, model: VenueModel, logger: Logger) throws {
+    /// The most messages kept in memory while storage fails (events are dropped last).
+    let unstoredLimit: Int
+
+    /// Opens the outbox (a damaged one is set aside, an unusable one replaced by memory: MQTT
+    /// carries on either way); nothing connects until `start()`. `instanceID` tells this box
+    /// from another configured with the same site (default: from the machine's id).
+    public init(config: MQTTConfiguration, model: VenueModel, logger: Logger, instanceID: String? = nil, unstoredLimit: Int = 5000) throws {
+        self.unstoredLimit = unstoredLimit
         self.config = config
         self.model = model
         self.logger = logger
+        self.instanceID = instanceID ?? BoxIdentity.instanceID(site: model.site.id)
         topics = TopicScheme(prefix: config.topicPrefix)
         payloads = TelemetryPayloads(site: model.site.id, utcOffsetSeconds: model.site.utcOffsetSeconds)
         discovery = HomeAssistantDiscovery(prefix: config.homeAssistantPrefix, topics: topics, model: model, stateInterval: config.stateInterval)
@@ -65,8 +110,28 @@ public actor MQTTPublisher {
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         outbox = try Outbox(path: config.outboxPath, maxAge: config.outboxMaxAge, maxBytes: config.outboxMaxBytes)
         (commands, commandSink) = AsyncStream.makeStream(of: [VenueInput].self)
-        stats.backlog = (try? outbox.count()) ?? 0
+        storedCount = (try? outbox.count()) ?? 0
+        stats.backlog = storedCount
         stats.dropped = (try? outbox.droppedTotal()) ?? 0
+        let opening = outbox.opening
+        if let (aside, reason) = opening.setAside {
+            let text = "the outbox \(config.outboxPath) was damaged (\(reason)): moved aside to \(aside); \(opening.salvaged) message(s) recovered from it"
+            logger.error("\(text); MQTT carries on with a fresh outbox")
+            persistentProblems["set-aside"] = text
+            startupNotices.append(("outbox-set-aside", text, ["moved_to": .string(aside), "recovered": .integer(Int64(opening.salvaged))]))
+        }
+        if let why = opening.inMemoryBecause {
+            let text = "the outbox \(config.outboxPath) cannot be used (\(why)): messages are kept in memory only"
+            logger.error("\(text)")
+            persistentProblems["in-memory"] = text
+        }
+        if opening.firstSeq > opening.lastStoredSeq + 1 {
+            startupNotices.append(("sequence-restart",
+                                   "numbering continues at \(opening.firstSeq) after a restart: numbers up to \(opening.firstSeq - 1) were reserved by an earlier run; those a subscriber did not see were never used, or were readings of the commit window lost at a power cut",
+                                   ["first_seq": .integer(opening.firstSeq), "last_stored_seq": .integer(opening.lastStoredSeq)]))
+        }
+        let problems = persistentProblems
+        stats.problems = problems.keys.sorted().map { problems[$0]! }
     }
 
     /// The settings libmosquitto gets (with the Last Will `offline` on `status`).
@@ -104,7 +169,7 @@ public actor MQTTPublisher {
     /// The current figures.
     public func currentStats() -> Stats {
         var copy = stats
-        copy.backlog = max(0, stats.backlog - acknowledged.count)  // kept as messages come and go: no query
+        copy.backlog = max(0, storedCount - acknowledged.count) + unstored.count
         return copy
     }
 
@@ -113,31 +178,34 @@ public actor MQTTPublisher {
     /// Takes one evaluation's status and events.
     public func handle(_ status: VenueStatus, _ events: [VenueEvent]) {
         latest = status
-        var urgent = false
+        for (type, summary, fields) in startupNotices { notice(type, summary, fields) }
+        startupNotices = []
+        var made: [Unstored] = []
         for event in events {
-            pending.append(draft(topic: topics.events, retain: false) { [payloads] seq in payloads.event(event, at: status.at, seq: seq) })
-            urgent = true
+            if let message = make(topic: topics.events, retain: false, { [payloads] seq in payloads.event(event, at: status.at, seq: seq) }) {
+                made.append(Unstored(message: message, madeAt: .now, isEvent: true))
+            }
         }
         for sensor in status.sensors {
             let newest = sensor.readings.map(\.at.nanoseconds).max() ?? -1
-            let signature = "\(newest)|\(sensor.health.quality)|\(sensor.health)"
+            let signature = "\(newest)|\(sensor.health.quality)|\(sensor.health)|\(sensor.suspect.count)"
             guard lastSensor[sensor.descriptor.id] != signature else { continue }
             lastSensor[sensor.descriptor.id] = signature
-            pending.append(draft(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true) { [payloads] seq in
+            if let message = make(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true, { [payloads] seq in
                 payloads.sensor(sensor, at: status.at, seq: seq)
-            })
+            }) {
+                made.append(Unstored(message: message, madeAt: .now, isEvent: false))
+            }
         }
         let signature = stateSignature(status)
         let due = lastStateAt.map { ContinuousClock.now - $0 >= config.stateInterval } ?? true
         if signature != lastStateSignature || due {
             lastStateSignature = signature
             lastStateAt = .now
-            pending.append(stateDraft(status))
-            urgent = true
+            // What changed is also in the events (committed at once); the state snapshot rides the window.
+            if let message = stateMessage(status) { made.append(Unstored(message: message, madeAt: .now, isEvent: false)) }
         }
-        if pendingSince == nil && !pending.isEmpty { pendingSince = .now }
-        // Readings are committed in batches of up to a second (SD-card wear); events and state changes at once.
-        if urgent || (pendingSince.map { ContinuousClock.now - $0 >= .seconds(1) } ?? false) { flush() }
+        send(made)
     }
 
     private func stateSignature(_ status: VenueStatus) -> String {
@@ -147,38 +215,49 @@ public actor MQTTPublisher {
                  status.signal.buzzer.rawValue] + areas + lamps + status.reasons).joined(separator: "|")
     }
 
-    private func stateDraft(_ status: VenueStatus) -> Outbox.Draft {
-        let backlog = max(0, stats.backlog - acknowledged.count), dropped = stats.dropped
-        return draft(topic: topics.state, retain: true) { [payloads] seq in payloads.state(status, seq: seq, backlog: backlog, dropped: dropped) }
+    private func stateMessage(_ status: VenueStatus) -> Outbox.Message? {
+        let backlog = currentStats().backlog, dropped = stats.dropped + stats.droppedUnstored
+        return make(topic: topics.state, retain: true) { [payloads] seq in payloads.state(status, seq: seq, backlog: backlog, dropped: dropped) }
     }
 
-    private func draft(topic: String, retain: Bool, payload: @escaping (Int64) -> [UInt8]) -> Outbox.Draft {
-        Outbox.Draft(topic: topic, historyTopic: topics.history(of: topic), retain: retain, payload: payload)
+    /// A numbered message, its payload encoded once.
+    private func make(topic: String, retain: Bool, _ payload: (Int64) -> [UInt8]) -> Outbox.Message? {
+        // (Optional so a caller can skip a message it cannot make; numbering itself never fails.)
+        let seq = outbox.nextSeq()
+        stats.lastSeq = seq
+        let markProblem = outbox.markProblem.map { "\($0): after a restart sequence numbers could repeat" }
+        if persistentProblems["mark"] != markProblem {
+            if let markProblem { logger.error("\(markProblem)") }
+            persistentProblems["mark"] = markProblem
+            refreshProblems()
+        }
+        return Outbox.Message(seq: seq, topic: topic, historyTopic: topics.history(of: topic), payload: payload(seq), retain: retain,
+                              created: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970)
     }
 
     private func notice(_ type: String, _ summary: String, _ fields: [String: JSONValue]) {
-        guard let at = latest?.at else { return }
-        pending.append(draft(topic: topics.events, retain: false) { [payloads] seq in
-            payloads.notice(type: type, summary: summary, fields: fields, at: at, seq: seq)
-        })
-        flush()
-    }
-
-    /// Commits what is pending and, when connected, publishes it live.
-    private func flush() {
-        guard !pending.isEmpty else { return }
-        let drafts = pending
-        pending = []
-        pendingSince = nil
-        let messages: [Outbox.Message]
-        do {
-            messages = try outbox.append(drafts, now: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970)
-        } catch {
-            report("the outbox cannot store messages: \(error)")
-            pending = drafts + pending  // keep them for the next attempt
+        guard let at = latest?.at else {
+            startupNotices.append((type, summary, fields))
             return
         }
-        stats.backlog += messages.count
+        if let message = make(topic: topics.events, retain: false, { [payloads] seq in
+            payloads.notice(type: type, summary: summary, fields: fields, at: at, seq: seq)
+        }) {
+            send([Unstored(message: message, madeAt: .now, isEvent: true)])
+        }
+    }
+
+    /// Events to storage at once (then live); readings live at once and into the commit window.
+    private func send(_ made: [Unstored]) {
+        guard !made.isEmpty else { return }
+        let durableNow = made.filter { $0.isEvent || config.commitWindow == .zero }
+        let stored = durableNow.isEmpty || store(durableNow.map(\.message))
+        let durableSeqs = stored ? Set(durableNow.map(\.message.seq)) : []
+        for entry in made where !durableSeqs.contains(entry.message.seq) { keepUnstored(entry) }
+        publishLive(made.map(\.message))
+    }
+
+    private func publishLive(_ messages: [Outbox.Message]) {
         guard let client, stats.connected else { return }
         for message in messages {
             do {
@@ -189,35 +268,136 @@ public actor MQTTPublisher {
         }
     }
 
+    /// Stores messages; `false` (and a backed-off retry) when storage fails.
+    private func store(_ messages: [Outbox.Message]) -> Bool {
+        guard !messages.isEmpty else { return true }
+        if let retryAt = storageRetryAt, ContinuousClock.now < retryAt { return false }
+        do {
+            try outbox.store(messages)
+            storedCount += messages.count
+            if storageProblem != nil {
+                logger.notice("the outbox can be written again: \(unstored.count) message(s) waiting in memory follow")
+                storageProblem = nil
+                persistentProblems["storage"] = nil
+                refreshProblems()
+            }
+            storageRetryAt = nil
+            storageDelay = .seconds(1)
+            return true
+        } catch {
+            if Outbox.isDamage(error) {
+                let what = outbox.reopen(damaged: true)
+                logger.error("the outbox was damaged while running: \(what); MQTT carries on")
+                persistentProblems["set-aside"] = "the outbox was damaged while running: \(what)"
+                refreshProblems()
+                return (try? outbox.store(messages)).map { storedCount += messages.count; return true } ?? false
+            }
+            let full = (error as? Outbox.Failure)?.storageFull == true
+            let text = full ? "storage full: the outbox cannot be written (\(error))" : "the outbox cannot be written: \(error)"
+            // Said once per kind of failure, not once per retry.
+            if storageProblem.map({ $0.hasPrefix("storage full") }) != full {
+                logger.error("\(text); messages wait in memory (at most \(unstoredLimit)), retrying with backoff")
+            }
+            storageProblem = text
+            persistentProblems["storage"] = text + "; messages wait in memory"
+            refreshProblems()
+            storageRetryAt = .now + storageDelay
+            storageDelay = min(storageDelay * 2, .seconds(60))
+            return false
+        }
+    }
+
+    /// Keeps a message in memory until it is acknowledged or stored, within the bound: over it,
+    /// the oldest reading goes first, then the oldest event; each drop is counted.
+    private func keepUnstored(_ entry: Unstored) {
+        unstored.append(entry)
+        guard unstored.count > unstoredLimit else { return }
+        let victim = unstored.firstIndex { !$0.isEvent } ?? 0
+        unstored.remove(at: victim)
+        stats.droppedUnstored += 1
+        if stats.droppedUnstored == 1 || stats.droppedUnstored % 1000 == 0 {
+            logger.error("storage is failing and \(unstoredLimit) messages already wait in memory: dropped the oldest (\(stats.droppedUnstored) in all)")
+        }
+    }
+
+    /// Commits what has outlived the commit window (or everything, `all`).
+    private func commitWindow(all: Bool = false) {
+        let now = ContinuousClock.now
+        // Offline, nothing will be acknowledged: waiting out the window would only widen what a
+        // power cut could take.
+        let due = unstored.filter { all || $0.isEvent || !stats.connected || now - $0.madeAt >= config.commitWindow }
+        guard !due.isEmpty, store(due.map(\.message)) else { return }
+        let done = Set(due.map(\.message.seq))
+        unstored.removeAll { done.contains($0.message.seq) }
+    }
+
     /// Acknowledged rows leave the outbox in bulk (every 30 s, or 1000 at a time): one
     /// transaction then frees whole pages instead of rewriting the same page every second.
     /// Until then a crash would only replay them as duplicates, which `seq` lets subscribers drop.
     private func housekeeping(final: Bool = false) {
-        if pendingSince.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? false { flush() }
+        commitWindow(all: final)
+        // Storage failed and nothing waits to be written: learn whether it works again.
+        if storageProblem != nil, unstored.isEmpty, storageRetryAt.map({ ContinuousClock.now >= $0 }) ?? true {
+            if (try? outbox.probe()) != nil {
+                logger.notice("the outbox can be written again")
+                storageProblem = nil
+                persistentProblems["storage"] = nil
+                storageRetryAt = nil
+                storageDelay = .seconds(1)
+                refreshProblems()
+            } else {
+                storageRetryAt = .now + storageDelay
+                storageDelay = min(storageDelay * 2, .seconds(60))
+            }
+        }
         let due = final || acknowledged.count >= 1000 || ContinuousClock.now - lastAcknowledgement >= .seconds(30)
         if !acknowledged.isEmpty && due {
             lastAcknowledgement = .now
             do {
                 try outbox.acknowledge(Array(acknowledged))
-                stats.backlog = max(0, stats.backlog - acknowledged.count)
+                storedCount = max(0, storedCount - acknowledged.count)
                 acknowledged = []
             } catch {
                 report("the outbox cannot drop acknowledged messages: \(error)")
             }
         }
-        if ContinuousClock.now - lastPrune >= .seconds(60) {
-            lastPrune = .now
+        let now = ContinuousClock.now
+        if now - lastFileCheck >= .seconds(10) {
+            lastFileCheck = now
+            if !outbox.isStillOnDisk {
+                let what = outbox.reopen(damaged: false)
+                logger.error("\(what); sequence numbers go on from \(outbox.currentSeq + 1)")
+                persistentProblems["set-aside"] = what
+                refreshProblems()
+                notice("outbox-recreated", what, [:])
+                storedCount = (try? outbox.count()) ?? storedCount
+                acknowledged = []
+            }
+        }
+        for (code, count) in rejections.due(now: now) {
+            logger.warning("rejected \(count) more MQTT command(s) (\(code)) in the last minute")
+            notice("command-rejected", "rejected \(count) more command(s) (\(code)) in the last minute",
+                   ["code": .string(code), "count": .integer(Int64(count)), "rejected_total": .integer(Int64(stats.rejectedCommands))])
+        }
+        if now - lastPrune >= .seconds(60) {
+            lastPrune = now
             if let dropped = try? outbox.prune(now: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970), dropped > 0 {
                 stats.dropped += Int64(dropped)
                 // Rare (long outages): count again rather than track which rows the bounds took.
                 try? outbox.acknowledge(Array(acknowledged))
                 acknowledged = []
-                stats.backlog = (try? outbox.count()) ?? stats.backlog
+                storedCount = (try? outbox.count()) ?? storedCount
                 logger.warning("outbox bounds dropped the \(dropped) oldest message(s) (\(stats.dropped) in all)")
                 notice("outbox-dropped", "the outbox dropped \(dropped) oldest message(s)",
                        ["count": .integer(Int64(dropped)), "total": .integer(stats.dropped)])
             }
         }
+    }
+
+    private func refreshProblems() {
+        var problems = persistentProblems.keys.sorted().map { persistentProblems[$0]! }
+        if stats.droppedUnstored > 0 { problems.append("\(stats.droppedUnstored) message(s) dropped while storage failed") }
+        stats.problems = problems
     }
 
     // MARK: - From the network thread
@@ -226,6 +406,7 @@ public actor MQTTPublisher {
         switch event {
         case .connected:
             stats.connected = true
+            connectedAt = .now
             reported.removeAll()
             lastLibraryError = nil
             logger.notice("MQTT connected to \(config.host):\(config.port)")
@@ -238,8 +419,15 @@ public actor MQTTPublisher {
         case let .disconnected(code, reason):
             let wasConnected = stats.connected
             stats.connected = false
-            inflight.removeAll()  // their messages stay in the outbox and are replayed as history
+            inflight.removeAll()  // their messages stay in the window or the outbox and are replayed as history
             replayTask?.cancel()
+            // What was live and unacknowledged is backlog now: into storage, so the replay finds it.
+            commitWindow(all: true)
+            if code == 142 {
+                noteTakeover()
+            } else if code != 0, wasConnected, let since = connectedAt, ContinuousClock.now - since < .seconds(30) {
+                noteShortConnection()
+            }
             if code != 0 {
                 let detail = lastLibraryError.map { ": \($0)" } ?? ""
                 if wasConnected {
@@ -252,14 +440,19 @@ public actor MQTTPublisher {
             guard let seq = inflight.removeValue(forKey: messageID) else { return }
             if reasonCode < 128 {
                 stats.published += 1
-                if seq > 0 { acknowledged.insert(seq) }
+                guard seq > 0 else { return }
+                if let index = unstored.firstIndex(where: { $0.message.seq == seq }) {
+                    unstored.remove(at: index)  // delivered within the window: it never touches storage
+                } else {
+                    acknowledged.insert(seq)
+                }
             } else {
                 // MQTT 5: e.g. 135 "not authorised". The message stays in the outbox.
                 stats.refusedPublishes += 1
                 report("MQTT broker refused a publish (reason code \(reasonCode)): check the account's ACL for \(topics.prefix)/#")
             }
-        case let .message(topic, payload, _):
-            onMessage(topic: topic, payload: payload)
+        case let .message(topic, payload, retained):
+            onMessage(topic: topic, payload: payload, retained: retained)
         case .subscribed:
             break
         case let .error(text):
@@ -267,26 +460,67 @@ public actor MQTTPublisher {
         }
     }
 
+    /// The broker ended our session for another client with our client id (MQTT 5 reason 142).
+    /// Once is a stale connection; again and again is a second box with the same id.
+    private func noteTakeover() {
+        stats.takeovers += 1
+        let now = ContinuousClock.now
+        takeoverTimes = takeoverTimes.filter { now - $0 < .seconds(600) } + [now]
+        logger.warning("MQTT session taken over by another client with client id \(config.clientID) (reason 142; \(stats.takeovers) in all)")
+        if takeoverTimes.count >= 3 {
+            let text = "client id \(config.clientID) was taken over \(takeoverTimes.count) times in 10 minutes: another box or client uses the same client id (two boxes configured as site \(model.site.id)?)"
+            if persistentProblems["takeover"] == nil { logger.error("\(text)") }
+            persistentProblems["takeover"] = text
+            refreshProblems()
+        }
+        notice("session-taken-over", "the broker ended this box's session for another client with the same client id",
+               ["client_id": .string(config.clientID), "count": .integer(Int64(stats.takeovers))])
+    }
+
+    /// A connection that ends within seconds, again and again: what a session takeover looks
+    /// like from a broker that does not send reason 142 (mosquitto 2.0.11 just closes the old
+    /// connection), and what a broker refusing us after CONNACK looks like.
+    private func noteShortConnection() {
+        let now = ContinuousClock.now
+        shortConnections = shortConnections.filter { now - $0 < .seconds(300) } + [now]
+        guard shortConnections.count >= 3 else { return }
+        let text = "the MQTT connection keeps dropping soon after it is made (\(shortConnections.count) times in 5 minutes): another client may be using client id \(config.clientID) (two boxes configured as site \(model.site.id)?), or the broker drops us"
+        if persistentProblems["flapping"] == nil {
+            logger.error("\(text)")
+            notice("connection-flapping", text, ["client_id": .string(config.clientID), "count": .integer(Int64(shortConnections.count))])
+        }
+        persistentProblems["flapping"] = text
+        refreshProblems()
+    }
+
     private func onConnected() {
         guard let client else { return }
         _ = try? client.publish(topic: topics.status, payload: Array("online".utf8), retain: true)
+        // Who publishes as this site: another box configured with the same site id shows up here.
+        _ = try? client.publish(topic: topics.instance, payload: Array("{\"instance\":\"\(instanceID)\"}".utf8), retain: true)
+        try? client.subscribe(topics.instance)
         if config.homeAssistant {
             sendDiscovery()
             try? client.subscribe(discovery.statusTopic)
         }
-        if config.commands { try? client.subscribe(topics.commands) }
-        // Whatever is in the outbox now is backlog: it goes to history. Fresh retained values follow.
+        // Retained commands are never applied (one would act again at every reconnect): under
+        // MQTT 5 the broker is asked not to send them, and the flag marks any that still come.
+        if config.commands { try? client.subscribe(topics.commands, retain: .neverAndAsPublished) }
+        // Whatever is stored or waiting now is backlog: it goes to history. Fresh retained values follow.
         connectionFirstSeq = outbox.currentSeq + 1
         replayCursor = 0
         if let status = latest {
+            var made: [Unstored] = []
             for sensor in status.sensors {
-                pending.append(draft(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true) { [payloads] seq in
+                if let message = make(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true, { [payloads] seq in
                     payloads.sensor(sensor, at: status.at, seq: seq)
-                })
+                }) {
+                    made.append(Unstored(message: message, madeAt: .now, isEvent: false))
+                }
             }
             lastStateAt = .now
-            pending.append(stateDraft(status))
-            flush()
+            if let message = stateMessage(status) { made.append(Unstored(message: message, madeAt: .now, isEvent: false)) }
+            send(made)
         }
         let interval = Duration.seconds(fractional: 1 / config.replayRate)
         replayTask = Task { [weak self] in
@@ -297,12 +531,14 @@ public actor MQTTPublisher {
         }
     }
 
-    /// Publishes up to 20 backlog messages to their history topics; `false` when the backlog is done.
+    /// Publishes up to 20 backlog messages (stored, or waiting in memory) to their history
+    /// topics; `false` when the backlog is done.
     private func replayBatch() -> Bool {
         guard let client, stats.connected else { return false }
-        guard let batch = try? outbox.pending(after: replayCursor, limit: 20).filter({ $0.seq < connectionFirstSeq }), !batch.isEmpty else {
-            return false
-        }
+        var batch = ((try? outbox.pending(after: replayCursor, limit: 20)) ?? []).filter { $0.seq < connectionFirstSeq }
+        let waiting = unstored.map(\.message).filter { $0.seq > replayCursor && $0.seq < connectionFirstSeq }
+        batch = Array((batch + waiting).sorted { $0.seq < $1.seq }.prefix(20))
+        guard !batch.isEmpty else { return false }
         for message in batch {
             replayCursor = message.seq
             if inflight.values.contains(message.seq) || acknowledged.contains(message.seq) { continue }
@@ -320,21 +556,33 @@ public actor MQTTPublisher {
         }
     }
 
-    private func onMessage(topic: String, payload: [UInt8]) {
+    private func onMessage(topic: String, payload: [UInt8], retained: Bool) {
         if topic == discovery.statusTopic {
-            if String(decoding: payload, as: UTF8.self) == "online" { sendDiscovery() }
+            if String(decoding: payload.prefix(16), as: UTF8.self) == "online" { sendDiscovery() }
+            return
+        }
+        if topic == topics.instance {
+            noteInstance(payload)
             return
         }
         guard config.commands, topic.hasPrefix("\(topics.prefix)/cmd/") else { return }
         let name = String(topic.dropFirst("\(topics.prefix)/cmd/".count))
         let now = latest?.at ?? Timestamp(monotonic: .origin, wall: WallClockTime(secondsSince1970: Date().timeIntervalSince1970),
                                            wallClockSynchronized: false)
-        switch CommandParser.parse(name: name, payload: payload, now: now) {
+        let result: Result<CommandParser.Command, CommandRejection> = retained
+            ? .failure(CommandRejection("a retained command is never applied (it would act again at every reconnect); publish commands without the retain flag, and clear the retained one with an empty retained message",
+                                        code: "retained"))
+            : CommandParser.parse(name: name, payload: payload, now: now)
+        switch result {
         case let .failure(rejection):
             stats.rejectedCommands += 1
-            logger.warning("rejected MQTT command on \(topic): \(rejection.reason)")
-            notice("command-rejected", "rejected \(name): \(rejection.reason)",
-                   ["topic": .string(topic), "reason": .string(rejection.reason), "rejected_total": .integer(Int64(stats.rejectedCommands))])
+            // The first of each kind at once; the rest counted and reported once a minute, so a
+            // flood cannot fill the journal or the outbox.
+            guard rejections.record(rejection.code, now: .now) else { return }
+            logger.warning("rejected MQTT command on \(String(topic.prefix(160))): \(rejection.reason)")
+            notice("command-rejected", "rejected \(String(name.prefix(32))): \(rejection.reason)",
+                   ["topic": .string(String(topic.prefix(160))), "code": .string(rejection.code), "reason": .string(rejection.reason),
+                    "rejected_total": .integer(Int64(stats.rejectedCommands))])
         case let .success(command):
             switch command {
             case let .acknowledge(by):
@@ -351,6 +599,21 @@ public actor MQTTPublisher {
         }
     }
 
+    /// Another box announcing itself on this site's instance topic means two boxes are
+    /// configured with the same site id: both would publish the same topics.
+    private func noteInstance(_ payload: [UInt8]) {
+        guard payload.count <= 256, !payload.isEmpty,
+              let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+              let other = object["instance"] as? String, other != instanceID else { return }
+        let text = "another box (instance \(String(other.prefix(32)))) publishes as site \(model.site.id) on this broker: two boxes configured with the same site id"
+        if persistentProblems["site-conflict"] == nil {
+            logger.error("\(text)")
+            notice("site-conflict", text, ["other_instance": .string(String(other.prefix(32))), "instance": .string(instanceID)])
+        }
+        persistentProblems["site-conflict"] = text
+        refreshProblems()
+    }
+
     /// Logs a problem once per distinct text (retries repeat it; the log should not).
     private func report(_ text: String) {
         stats.lastError = text
@@ -360,7 +623,6 @@ public actor MQTTPublisher {
     /// Clean shutdown: store what is pending, publish `offline` (retained), wait briefly for
     /// acknowledgements, disconnect, and checkpoint the outbox.
     public func stop() async {
-        flush()
         if let client, stats.connected {
             if let mid = try? client.publish(topic: topics.status, payload: Array("offline".utf8), retain: true) { inflight[mid] = 0 }
             let deadline = ContinuousClock.now + .seconds(2)
@@ -368,11 +630,41 @@ public actor MQTTPublisher {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
+        storageRetryAt = nil
         housekeeping(final: true)
         replayTask?.cancel()
         client?.stop()
         for task in tasks { task.cancel() }
         commandSink.finish()
         outbox.checkpoint()
+    }
+}
+
+/// Rejected input reported at a bounded rate: the first of each kind at once, the rest of the
+/// minute counted and reported together when the minute ends.
+struct RejectionLimiter {
+    /// The reporting window.
+    var window = Duration.seconds(60)
+    private var open: [String: (since: ContinuousClock.Instant, suppressed: Int)] = [:]
+
+    /// Records one rejection of `code`; `true` when it is to be reported now.
+    mutating func record(_ code: String, now: ContinuousClock.Instant) -> Bool {
+        if var entry = open[code], now - entry.since < window {
+            entry.suppressed += 1
+            open[code] = entry
+            return false
+        }
+        open[code] = (now, 0)
+        return true
+    }
+
+    /// The kinds whose window ended with rejections not yet reported, and how many.
+    mutating func due(now: ContinuousClock.Instant) -> [(code: String, count: Int)] {
+        var result: [(String, Int)] = []
+        for (code, entry) in open where now - entry.since >= window {
+            if entry.suppressed > 0 { result.append((code, entry.suppressed)) }
+            open[code] = nil
+        }
+        return result.sorted { $0.0 < $1.0 }
     }
 }

@@ -12,6 +12,9 @@ public struct TopicScheme: Sendable, Hashable {
     public var state: String { "\(prefix)/state" }
     /// Retained JSON of one sensor's latest values.
     public func sensor(_ id: String) -> String { "\(prefix)/sensors/\(id)" }
+    /// Retained `{"instance": "…"}`: which box publishes as this site (two boxes configured
+    /// with the same site id see each other here).
+    public var instance: String { "\(prefix)/instance" }
     /// Not retained, QoS 1: changes, strikes, faults, acknowledgements, command results.
     public var events: String { "\(prefix)/events" }
     /// Where a backlog message of `topic` is replayed after an outage (never retained).

@@ -255,7 +255,7 @@ struct RunCommand: AsyncParsableCommand {
         return .init(payloads: payloads, status: status) {
             let stats = await telemetry.publisher.currentStats()
             return DaemonStateDocument.MQTT(broker: broker, connected: stats.connected, backlog: stats.backlog,
-                                            dropped: stats.dropped, lastError: stats.lastError)
+                                            dropped: stats.dropped + stats.droppedUnstored, lastError: stats.lastError, problems: stats.problems)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VenueGuardConfiguration
 import VenueGuardCore
-import VenueGuardOutbox
+@testable import VenueGuardOutbox
 @testable import VenueGuardTelemetry
 
 struct CommandParserTests {
@@ -36,12 +36,32 @@ struct CommandParserTests {
         ("alert", #"{"heat_alert":"none","thunder_advisory":true}"#, "exactly one"),
         ("alert", "{}", "exactly one"),
         ("reboot", "{}", "unknown command"),
+        // Two equal keys: JSONSerialization would silently keep the second.
+        ("ack", #"{"by":"mentor","by":"attacker"}"#, "key 'by' appears twice"),
+        ("ack", #"{"by":"a","\u0062y":"b"}"#, "key 'by' appears twice"),
+        ("ping", #"{"id":"1","id":"2"}"#, "appears twice"),
+        // Control, format and bidirectional characters never reach a log line.
+        ("ack", "{\"by\":\"Sato\u{202E}evil\"}", "no control, format or bidirectional"),
+        ("ack", #"{"by":"Sato\u202Eevil"}"#, "no control, format or bidirectional"),
+        ("ack", #"{"by":"a\u0007b"}"#, "no control, format or bidirectional"),
+        ("ack", #"{"by":"zero\u200Bwidth"}"#, "no control, format or bidirectional"),
     ])
     func malformed(_ row: (String, String, String)) {
         guard case let .failure(rejection) = CommandParser.parse(name: row.0, payload: Array(row.1.utf8), now: Self.now) else {
             Issue.record("accepted \(row.1)"); return
         }
         #expect(rejection.reason.contains(row.2), "\(rejection.reason)")
+    }
+
+    @Test("Keys inside nested values and strings are not confused with top-level keys")
+    func nestedKeys() {
+        #expect(JSONKeys.firstDuplicateTopLevelKey(Array(#"{"a":{"a":1},"b":"a\",\"a"}"#.utf8)) == nil)
+        #expect(JSONKeys.firstDuplicateTopLevelKey(Array(#"{"a":[{"b":1},{"b":2}],"a":1}"#.utf8)) == "a")
+    }
+
+    @Test("Japanese names are fine")
+    func japaneseName() {
+        #expect(CommandParser.parse(name: "ack", payload: Array(#"{"by":"佐藤先生"}"#.utf8), now: Self.now) == .success(.acknowledge(by: "佐藤先生")))
     }
 
     @Test("Oversized payloads are rejected")
@@ -81,8 +101,10 @@ struct OutboxTests {
         try outbox!.acknowledge([1, 2, 3])
         #expect(try outbox!.count() == 0)
         outbox = nil
-        let reopened = try Outbox(path: path)
-        #expect(try reopened.append(Self.drafts(1)).map(\.seq) == [4])
+        // A restart continues above the whole reserved block (one mark write per block).
+        let reopened = try Outbox(path: path, reservationBlock: 100)
+        #expect(try reopened.append(Self.drafts(1)).map(\.seq) == [10_001])
+        #expect(reopened.opening.firstSeq == 10_001 && reopened.opening.lastStoredSeq == 3)
     }
 
     @Test("Pending messages come oldest first; acknowledged ones leave")
@@ -117,14 +139,82 @@ struct OutboxTests {
         #expect(left.first!.seq == Int64(dropped) + 1)
     }
 
-    @Test("A damaged file is moved aside and a new outbox started")
+    @Test("A garbage file is moved aside and reported; numbering goes on above what the mark reserved")
     func damaged() throws {
         let path = Self.temporaryPath()
+        var first: Outbox? = try Outbox(path: path, reservationBlock: 50)
+        _ = try first!.append(Self.drafts(7))
+        first = nil
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
+        let outbox = try Outbox(path: path, reservationBlock: 50)
+        let aside = try #require(outbox.opening.setAside)
+        #expect(aside.path.hasPrefix(path + ".damaged-"))
+        #expect(FileManager.default.fileExists(atPath: aside.path))
+        #expect(try outbox.append(Self.drafts(1)).map(\.seq) == [51])   // never 1 again
+    }
+
+    @Test("A damaged page: the readable rows are carried into the fresh outbox, with their numbers")
+    func damagedPage() throws {
+        let path = Self.temporaryPath()
+        var first: Outbox? = try Outbox(path: path)
+        let big = (0..<300).map { i in Outbox.Draft(topic: "t/\(i)", historyTopic: "h", retain: false) { _ in [UInt8](repeating: 65, count: 900) } }
+        _ = try first!.append(big)
+        first!.checkpoint()
+        first = nil
+        // Scribble over one page in the middle of the table.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: 40 * 4096)
+        handle.write(Data(repeating: 0xEE, count: 4096))
+        try handle.close()
         let outbox = try Outbox(path: path)
-        #expect(try outbox.append(Self.drafts(1)).map(\.seq) == [1])
-        let siblings = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
-        #expect(siblings.contains { $0.hasPrefix((path as NSString).lastPathComponent + ".corrupt-") })
+        #expect(outbox.opening.setAside != nil)
+        let kept = try outbox.pending(limit: 1000).map(\.seq)
+        #expect(kept.count == outbox.opening.salvaged)
+        #expect(kept.count >= 250 && kept.count < 300, "\(kept.count)")
+        #expect(kept == kept.sorted() && kept.allSatisfy { (1...300).contains($0) })
+        #expect(outbox.nextSeq() > 300)
+    }
+
+    @Test("An outbox deleted while running is noticed and re-created with what was pending; numbers go on")
+    func deletedWhileRunning() throws {
+        let path = Self.temporaryPath()
+        let outbox = try Outbox(path: path)
+        _ = try outbox.append(Self.drafts(4))
+        #expect(outbox.isStillOnDisk)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(!outbox.isStillOnDisk)
+        _ = outbox.reopen(damaged: false)
+        #expect(outbox.isStillOnDisk)
+        #expect(try outbox.pending().map(\.seq) == [1, 2, 3, 4])
+        #expect(try outbox.append(Self.drafts(1)).map(\.seq) == [5])
+        // The next start does not go back either, even with the file gone.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try Outbox(path: path).nextSeq() == 10_001)
+    }
+
+    @Test("A path where no database can live gives an outbox in memory: MQTT carries on")
+    func unusable() throws {
+        let notADirectory = Self.temporaryPath()
+        try Data("a file".utf8).write(to: URL(fileURLWithPath: notADirectory))
+        let outbox = try Outbox(path: notADirectory + "/outbox.sqlite")   // its "directory" is a file
+        #expect(outbox.opening.inMemoryBecause != nil)
+        #expect(try outbox.append(Self.drafts(2)).map(\.seq).count == 2)
+    }
+
+    @Test("The sequence mark survives a torn write of one slot and refuses garbage")
+    func markSlots() throws {
+        let path = Self.temporaryPath() + ".seq"
+        let mark = SequenceMark(path: path)
+        try mark.reserve(upTo: 100)
+        try mark.reserve(upTo: 200)
+        // Tear the newer slot: the older one still stands.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        let newer = SequenceMark.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(32))) == 200 ? 0 : 32
+        try handle.seek(toOffset: UInt64(newer + 5))
+        handle.write(Data("9".utf8))
+        try handle.close()
+        #expect(SequenceMark(path: path).reserved == 100)
+        #expect(SequenceMark.decode(Array("garbage".utf8)) == nil)
     }
 }
 

@@ -133,6 +133,7 @@ enum SchemaValidator {
 
     /// The schema a VenueGuard topic's payload follows.
     static func schema(for topic: String) -> String? {
+        if topic.hasSuffix("/instance") { return "instance" }
         if topic.hasSuffix("/state") || topic.hasSuffix("/history/state") { return "state" }
         if topic.hasSuffix("/events") || topic.hasSuffix("/history/events") { return "event" }
         if topic.contains("/sensors/") || topic.contains("/history/") { return "sensor" }

@@ -23,7 +23,7 @@ final class VenueHarness: Sendable {
         """
 
     /// A site file for `port`, with `mqtt` extra lines (indented two spaces).
-    static func site(port: Int, outbox: String, mqtt extra: String = "") -> String {
+    static func site(port: Int, outbox: String, mqtt extra: String = "", commitWindow: String? = nil) -> String {
         """
         site: { id: test-club, name: Test club, latitude: 35.0, longitude: 135.0 }
         areas:
@@ -35,7 +35,7 @@ final class VenueHarness: Sendable {
           host: 127.0.0.1
           port: \(port)
         \(extra.contains("reconnect_min") ? "" : "  reconnect_min: 3s\n  reconnect_max: 3s")
-          outbox: { path: \(outbox), replay_rate: 500 }
+          outbox: { path: \(outbox), replay_rate: 500\(commitWindow.map { ", commit_window: \($0)" } ?? "") }
         \(extra)
         """
     }
@@ -45,11 +45,11 @@ final class VenueHarness: Sendable {
     let scenario: Scenario
     let logLines = Locked<[String]>([])
 
-    init(port: Int, mqtt extra: String = "", scenario text: String = VenueHarness.scenario) throws {
+    init(port: Int, mqtt extra: String = "", scenario text: String = VenueHarness.scenario, commitWindow: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-venue-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let sitePath = directory.appendingPathComponent("site.yaml").path
-        try Self.site(port: port, outbox: directory.appendingPathComponent("outbox.sqlite").path, mqtt: extra)
+        try Self.site(port: port, outbox: directory.appendingPathComponent("outbox.sqlite").path, mqtt: extra, commitWindow: commitWindow)
             .write(toFile: sitePath, atomically: true, encoding: .utf8)
         configuration = try ConfigurationLoader.load(path: sitePath)
         scenario = try ScenarioLoader.parse(yaml: text, file: "scenario.yaml", configuration: configuration)
@@ -60,18 +60,24 @@ final class VenueHarness: Sendable {
     var log: [String] { logLines.withLock { $0 } }
 
     /// Runs the scenario at `speed` with publishing; `during` runs concurrently (to kill brokers…).
-    func run(speed: Double, during: (@Sendable () async -> Void)? = nil) async throws -> (TelemetryBridge, [String]) {
+    func run(speed: Double, stop: StopRequest = StopRequest(), instanceID: String? = nil, unstoredLimit: Int = 5000,
+             during: (@Sendable () async -> Void)? = nil,
+             started: (@Sendable (TelemetryBridge) async -> Void)? = nil) async throws -> (TelemetryBridge, [String]) {
         let lines = logLines
         let logger = Logger(label: "venueguard") { label in
             JournalLogHandler(label: label, level: .info, priorityPrefix: false) { text in lines.withLock { $0.append(text) } }
         }
-        let bridge = try TelemetryBridge(configuration: configuration, mqtt: configuration.mqtt!, logger: logger)
+        let bridge = try TelemetryBridge(configuration: configuration, mqtt: configuration.mqtt!, logger: logger, instanceID: instanceID,
+                                         unstoredLimit: unstoredLimit)
+        // Whatever the test does with the running bridge goes on beside the venue.
+        let watcher = started.map { work in Task { await work(bridge) } }
         let plain = Locked<[String]>([])
         let renderer = PlainSignalLog(utcOffsetSeconds: 9 * 3600, write: { text in plain.withLock { $0.append(text) } })
         let side = during.map { work in Task { await work() } }
         await LiveRunner(configuration: configuration, scenario: scenario, speed: speed, exitAtEnd: true)
-            .run(renderer: renderer, stop: StopRequest(), onStatus: { bridge.submit($0, $1) }, commands: bridge.publisher.commands)
+            .run(renderer: renderer, stop: stop, onStatus: { bridge.submit($0, $1) }, commands: bridge.publisher.commands)
         await side?.value
+        await watcher?.value
         return (bridge, plain.withLock { $0 })
     }
 }

@@ -21,14 +21,18 @@ public struct DaemonStateDocument {
         public var dropped: Int64
         /// The last connection error, if any.
         public var lastError: String?
+        /// Lasting problems (a damaged outbox set aside, storage full, a client id taken over,
+        /// another box with the same site id), one line each.
+        public var problems: [String]
 
         /// Creates figures.
-        public init(broker: String, connected: Bool, backlog: Int, dropped: Int64, lastError: String?) {
+        public init(broker: String, connected: Bool, backlog: Int, dropped: Int64, lastError: String?, problems: [String] = []) {
             self.broker = broker
             self.connected = connected
             self.backlog = backlog
             self.dropped = dropped
             self.lastError = lastError
+            self.problems = problems
         }
     }
 
@@ -43,7 +47,7 @@ public struct DaemonStateDocument {
         ]
         if let mqtt {
             header["mqtt"] = ["broker": mqtt.broker, "connected": mqtt.connected, "backlog": mqtt.backlog, "dropped": mqtt.dropped,
-                              "last_error": mqtt.lastError ?? NSNull()] as [String: Any]
+                              "last_error": mqtt.lastError ?? NSNull(), "problems": mqtt.problems] as [String: Any]
         }
         var bytes = Array((try? JSONSerialization.data(withJSONObject: header)) ?? Data("{}".utf8))
         guard let status, bytes.last == UInt8(ascii: "}") else { return bytes + [0x0A] }

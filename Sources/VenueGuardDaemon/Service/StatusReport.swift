@@ -115,9 +115,10 @@ public enum StatusReport {
         out.append("")
         if let mqtt = document["mqtt"] as? [String: Any] {
             var line = "MQTT: \(mqtt["connected"] as? Bool == true ? "connected to" : "NOT connected to") \(mqtt["broker"] as? String ?? "?"), backlog \(mqtt["backlog"] as? Int ?? 0)"
-            if let dropped = mqtt["dropped"] as? Int, dropped > 0 { line += ", \(dropped) dropped by the outbox bounds" }
+            if let dropped = mqtt["dropped"] as? Int, dropped > 0 { line += ", \(dropped) dropped" }
             if mqtt["connected"] as? Bool != true, let error = mqtt["last_error"] as? String { line += " (\(error))" }
             out.append(line)
+            for problem in mqtt["problems"] as? [String] ?? [] { out.append("  MQTT PROBLEM: \(problem)") }
         } else {
             out.append("MQTT: not configured")
         }
