@@ -31,6 +31,25 @@ public struct SystemClock: Sendable {
         venueguard_clock_synchronized() == 1
     }
 
+    /// CLOCK_BOOTTIME now, nanoseconds: monotonic, counting suspend too, never stepped by NTP
+    /// or by hand. Comparable between processes on the same boot.
+    public static var bootTimeNanoseconds: Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    /// The kernel's id of this boot (`/proc/sys/kernel/random/boot_id`), so a reader can tell
+    /// a boot-time stamp of this boot from one of an earlier boot.
+    public static var bootID: String? {
+        guard let file = fopen("/proc/sys/kernel/random/boot_id", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = fread(&buffer, 1, 63, file)
+        let text = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingWhitespace()
+        return text.isEmpty ? nil : text
+    }
+
     /// Both clocks now.
     public var now: Timestamp {
         Timestamp(monotonic: monotonic, wall: Self.wall, wallClockSynchronized: Self.wallClockSynchronized)

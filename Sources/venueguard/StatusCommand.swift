@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let file = AtomicFile(path: stateFile ?? AtomicFile.defaultPath)
-        guard let data = file.read() else {
+        guard var data = file.read() else {
             output("VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n")
             throw ExitCode(StatusReport.Verdict.unreadable.rawValue)
         }
@@ -29,10 +29,36 @@ struct StatusCommand: ParsableCommand {
             output(String(decoding: data, as: UTF8.self))
             return
         }
-        let (text, verdict) = StatusReport.render(data, now: SystemClock.wall.secondsSince1970) { pid in
-            pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+        // On a full disk the daemon rewrites the file in place: a read may catch it half written.
+        for _ in 0..<5 where (try? JSONSerialization.jsonObject(with: data)) == nil {
+            usleep(50_000)
+            data = file.read() ?? data
         }
+        let observer = StatusReport.Observer(
+            wallNow: SystemClock.wall.secondsSince1970, boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) },
+            process: Self.process, fileOwner: Self.owner(of: file.path),
+            freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent))
+        let (text, verdict) = StatusReport.render(data, observer: observer)
         output(text)
         if verdict != .running { throw ExitCode(verdict.rawValue) }
+    }
+
+    /// The command name and user of process `pid`, from /proc.
+    static func process(_ pid: Int32) -> (name: String, uid: UInt32)? {
+        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }
+        var info = stat()
+        guard stat("/proc/\(pid)", &info) == 0 else { return nil }
+        return (comm.trimmingCharacters(in: .whitespacesAndNewlines), info.st_uid)
+    }
+
+    static func owner(of path: String) -> UInt32? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_uid : nil
+    }
+
+    static func freeBytes(in directory: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 }

@@ -98,7 +98,17 @@ struct ServiceTests {
         #expect(control.beginGeneration().requested == "terminated")
     }
 
-    static func document(running: Bool = true, written: Double, pid: Int32 = 4242) throws -> Data {
+    /// A machine on boot "boot-a" at `bootSeconds`, where pid 4242 is VenueGuard run by user 999
+    /// (or whatever `processes` says).
+    static func observer(wall: Double = 1_000_002, bootSeconds: Double = 502, bootID: String = "boot-a",
+                         processes: [Int32: (String, UInt32)] = [4242: ("venueguard", 999)], owner: UInt32 = 999,
+                         freeBytes: Int64 = 1 << 30) -> StatusReport.Observer {
+        StatusReport.Observer(wallNow: wall, boot: (bootID, Int64(bootSeconds * 1e9)), process: { processes[$0] },
+                              fileOwner: owner, freeBytes: freeBytes)
+    }
+
+    static func document(running: Bool = true, written: Double, pid: Int64 = 4242, bootSeconds: Double? = 500,
+                         problems: [String] = []) throws -> Data {
         let configuration = try ConfigurationLoader.load(path: ScenarioBehaviourTests.root + "/Config/demo.yaml")
         var engine = VenueEngine(model: configuration.model)
         let now = Timestamp(monotonic: .origin, wall: WallClockTime(secondsSince1970: written))
@@ -109,14 +119,15 @@ struct ServiceTests {
         return Data(DaemonStateDocument.encode(
             status: status, payloads: .init(site: "demo-centre", utcOffsetSeconds: 9 * 3600),
             mqtt: .init(broker: "localhost:1883", connected: false, backlog: 120, dropped: 0, lastError: "connection refused"),
-            pid: pid, configuration: "/etc/venueguard/venueguard.yaml", running: running,
-            stoppedBecause: running ? nil : "terminated", written: now.wall))
+            pid: Int32(truncatingIfNeeded: pid), configuration: "/etc/venueguard/venueguard.yaml", running: running,
+            stoppedBecause: running ? nil : "terminated", written: now.wall,
+            boot: bootSeconds.map { ("boot-a", Int64($0 * 1e9)) }, problems: problems)).replacingPID(with: pid)
     }
 
     @Test("The status screen: levels, each sensor with its health and rejected input, MQTT and backlog")
     func statusScreen() throws {
         let data = try Self.document(written: 1_000_000)
-        let (text, verdict) = StatusReport.render(data, now: 1_000_002, alive: { $0 == 4242 })
+        let (text, verdict) = StatusReport.render(data, observer: Self.observer())
         #expect(verdict == .running)
         #expect(text.contains("Running (pid 4242), updated 2 s ago"))
         #expect(text.contains("Overall: "))
@@ -127,17 +138,49 @@ struct ServiceTests {
         #expect(text.contains("MQTT: NOT connected to localhost:1883, backlog 120 (connection refused)"))
     }
 
-    @Test("The status screen says loudly when the lamps cannot be trusted", arguments: [
-        (true, 1_000_030.0, true, "NOT UPDATING: the daemon (pid 4242) last wrote 30 s ago"),
-        (true, 1_000_002.0, false, "NOT RUNNING: the daemon (pid 4242) is gone"),
-        (false, 1_000_002.0, true, "STOPPED (terminated)"),
+    struct Suspicious: Sendable, CustomTestStringConvertible {
+        var name: String
+        var running = true
+        var pid: Int64 = 4242
+        var fileBoot: Double? = 500
+        var observer: @Sendable () -> StatusReport.Observer = { ServiceTests.observer() }
+        var problems: [String] = []
+        var expected: String
+        var testDescription: String { name }
+    }
+
+    @Test("The status screen says loudly when the lamps cannot be trusted, and exits non-zero", arguments: [
+        Suspicious(name: "not updating (boot clock)", observer: { ServiceTests.observer(bootSeconds: 530) },
+                   expected: "NOT UPDATING: the daemon (pid 4242) last wrote 30 s ago"),
+        Suspicious(name: "the wall clock stepped back: still judged by the boot clock",
+                   observer: { ServiceTests.observer(wall: 999_000, bootSeconds: 530) }, expected: "NOT UPDATING"),
+        Suspicious(name: "the wall clock stepped forward: still fresh by the boot clock",
+                   observer: { ServiceTests.observer(wall: 2_000_000, bootSeconds: 501) }, expected: "Running (pid 4242), updated 1 s ago"),
+        Suspicious(name: "gone", observer: { ServiceTests.observer(processes: [:]) }, expected: "NOT RUNNING: the daemon (pid 4242) is gone"),
+        Suspicious(name: "stopped", running: false, expected: "STOPPED (terminated)"),
+        Suspicious(name: "a forged file naming pid 1 in the future", pid: 1, fileBoot: 99_999,
+                   observer: { ServiceTests.observer(processes: [1: ("systemd", 0)]) }, expected: "NOT RUNNING: pid 1 is not VenueGuard (it is 'systemd')"),
+        Suspicious(name: "a file from the future", fileBoot: 99_999, expected: "NOT TRUSTED: the state file cannot be believed: it claims a time in the future"),
+        Suspicious(name: "a file from an earlier boot", observer: { ServiceTests.observer(bootID: "boot-b") },
+                   expected: "it was written before this machine last started"),
+        Suspicious(name: "pid 2^40", pid: 1 << 40, expected: "NOT RUNNING: the state file names no valid process (pid 1099511627776)"),
+        Suspicious(name: "pid reused by a VenueGuard of another user", observer: { ServiceTests.observer(owner: 1000) },
+                   expected: "runs as another user than the one that wrote the state file"),
+        Suspicious(name: "storage full", observer: { ServiceTests.observer(bootSeconds: 540, freeBytes: 0) },
+                   problems: ["storage full: cannot save the safety memory (No space left on device)"],
+                   expected: "NOT UPDATING: storage full — the daemon (pid 4242) cannot write its state file"),
     ])
-    func statusWarnings(_ row: (Bool, Double, Bool, String)) throws {
-        let data = try Self.document(running: row.0, written: 1_000_000)
-        let (text, verdict) = StatusReport.render(data, now: row.1, alive: { _ in row.2 })
-        #expect(verdict == .notMonitoring)
-        #expect(text.contains(row.3), "\(text)")
-        #expect(text.contains("Last known"))
+    func statusWarnings(_ row: Suspicious) throws {
+        let data = try Self.document(running: row.running, written: 1_000_000, pid: row.pid, bootSeconds: row.fileBoot, problems: row.problems)
+        let (text, verdict) = StatusReport.render(data, observer: row.observer())
+        if row.expected.hasPrefix("Running") {
+            #expect(verdict == .running)
+        } else {
+            #expect(verdict == .notMonitoring)
+            #expect(text.contains("Last known"))
+        }
+        #expect(text.contains(row.expected), "\(text)")
+        for problem in row.problems { #expect(text.contains("PROBLEM: \(problem)")) }
     }
 
     @Test("The state file is replaced whole and readable by others")
@@ -152,5 +195,14 @@ struct ServiceTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o644)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
         #expect(throws: AtomicFileError.self) { try AtomicFile(path: "/nonexistent-dir/x.json").write([1]) }
+    }
+}
+
+extension Data {
+    /// The document with its pid field set to `pid` (a forged file may hold any number).
+    func replacingPID(with pid: Int64) -> Data {
+        guard var object = try? JSONSerialization.jsonObject(with: self) as? [String: Any] else { return self }
+        object["pid"] = pid
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? self
     }
 }

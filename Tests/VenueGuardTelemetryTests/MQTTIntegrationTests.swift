@@ -96,6 +96,19 @@ struct MQTTIntegrationTests {
         #expect(stateSeqs == stateSeqs.sorted())
         // Duplicates, if any, carry the same sequence number (a subscriber de-duplicates by seq).
         #expect(Set(seqs).count <= seqs.count)
+        // What the broker keeps retained is the newest of each topic: a late subscriber never
+        // sees an older state or sensor value than the last one published live.
+        let late = try TestSubscriber(port: broker.port)
+        #expect(await late.waitReady())
+        let retainedTopics = [Self.prefix + "state", Self.prefix + "sensors/hall-climate", Self.prefix + "sensors/hall-globe"]
+        #expect(await late.wait(timeout: .seconds(20)) { messages in
+            retainedTopics.allSatisfy { topic in messages.contains { $0.topic == topic && $0.retained } }
+        })
+        for topic in retainedTopics {
+            let kept = late.messages.last { $0.topic == topic && $0.retained }.flatMap { ($0.json?["seq"] as? NSNumber)?.int64Value }
+            let newest = subscriber.messages.filter { $0.topic == topic }.compactMap { ($0.json?["seq"] as? NSNumber)?.int64Value }.max()
+            #expect(kept != nil && kept == newest, "\(topic): retained \(String(describing: kept)), newest live \(String(describing: newest))")
+        }
     }
 
     @Test("A broker that is down at start-up: the signals run, and everything arrives once it is up")

@@ -37,7 +37,31 @@ public struct AtomicFile: Sendable {
     }
 
     /// Replaces the file with `bytes`; `durable` syncs it to storage before and after the rename.
+    /// On a full file system the state file (not durable) is rewritten in place instead: the old
+    /// file's blocks are freed by the truncation and taken again, so `status` keeps seeing fresh
+    /// content (a reader catching the rewrite sees half a file and reads again).
     public func write(_ bytes: [UInt8], durable: Bool = false) throws {
+        do {
+            try replace(bytes, durable: durable)
+        } catch let error as AtomicFileError where error.errno == ENOSPC && !durable {
+            unlink(path + ".tmp")
+            try rewriteInPlace(bytes)
+        }
+    }
+
+    private func rewriteInPlace(_ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileError(path: path, errno: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw AtomicFileError(path: path, errno: errno) }
+            offset += written
+        }
+    }
+
+    private func replace(_ bytes: [UInt8], durable: Bool) throws {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AtomicFileError(path: temporary, errno: errno) }

@@ -38,13 +38,21 @@ public struct DaemonStateDocument {
 
     /// Builds the file's bytes. The payloads are spliced in as they are (no parsing and
     /// re-encoding: this runs every second on a small board).
+    /// `written` is the wall clock (shown to people); `boot` the kernel's boot id and
+    /// CLOCK_BOOTTIME at the write, by which `status` judges freshness (a wall clock can be
+    /// stepped). `problems` are lasting ones a person must see (storage full, …).
     public static func encode(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
-                              running: Bool, stoppedBecause: String?, written: WallClockTime) -> [UInt8] {
+                              running: Bool, stoppedBecause: String?, written: WallClockTime,
+                              boot: (id: String, nanoseconds: Int64)? = nil, problems: [String] = []) -> [UInt8] {
         var header: [String: Any] = [
             "schema": schema, "pid": Int(pid), "configuration": configuration, "running": running,
             "stopped_because": stoppedBecause ?? NSNull(), "written": payloads.time(written),
-            "written_unix": written.secondsSince1970,
+            "written_unix": written.secondsSince1970, "problems": problems,
         ]
+        if let boot {
+            header["boot_id"] = boot.id
+            header["boottime_ns"] = boot.nanoseconds
+        }
         if let mqtt {
             header["mqtt"] = ["broker": mqtt.broker, "connected": mqtt.connected, "backlog": mqtt.backlog, "dropped": mqtt.dropped,
                               "last_error": mqtt.lastError ?? NSNull(), "problems": mqtt.problems] as [String: Any]

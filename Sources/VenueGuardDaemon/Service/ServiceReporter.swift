@@ -46,6 +46,10 @@ public final class ServiceReporter: Sendable {
         var lastSummary: MonotonicInstant?
         var savedMemory: VenueMemory?
         var memoryFileFailed = false
+        /// After a failed save, the next attempt waits (a full disk is not retried every second).
+        var memoryRetryAt: MonotonicInstant?
+        /// Lasting problems of the files this reporter writes, for the state file.
+        var fileProblems: [String: String] = [:]
     }
 
     private let notifier: SystemdNotifier?
@@ -109,23 +113,43 @@ public final class ServiceReporter: Sendable {
         task?.cancel()
         await task?.value
         await writeStateFile(running: false, reason: reason)
-        await saveMemory()
+        await saveMemory(force: true)
     }
 
     /// Writes the safety memory when its facts changed (so a quiet day writes nothing).
-    func saveMemory() async {
+    func saveMemory(force: Bool = false) async {
         // Not before the first evaluation: until then the engine has not taken back the old memory.
         guard let memoryFile, let provider = state.withLock({ $0.readyAfterEvaluations == nil ? $0.generation?.memory : nil }) else { return }
+        let now = clock.monotonic
+        if !force, let retryAt = state.withLock({ $0.memoryRetryAt }), now < retryAt { return }
         let memory = await provider()
         guard !memory.sameFacts(as: state.withLock({ $0.savedMemory })) else { return }
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try memoryFile.write(Array(try encoder.encode(memory)), durable: true)
-            state.withLock { $0.savedMemory = memory; $0.memoryFileFailed = false }
+            let recovered = state.withLock { state in
+                defer {
+                    state.savedMemory = memory
+                    state.memoryFileFailed = false
+                    state.memoryRetryAt = nil
+                    state.fileProblems["memory"] = nil
+                }
+                return state.memoryFileFailed
+            }
+            if recovered { logger.notice("the safety memory can be saved again") }
         } catch {
-            let first = state.withLock { state in defer { state.memoryFileFailed = true }; return !state.memoryFileFailed }
-            if first { logger.warning("cannot save the safety memory: \(error)") }
+            let full = (error as? AtomicFileError)?.errno == ENOSPC
+            let text = "\(full ? "storage full: " : "")cannot save the safety memory (\(error))"
+            let first = state.withLock { state in
+                defer {
+                    state.memoryFileFailed = true
+                    state.memoryRetryAt = now + .seconds(60)
+                    state.fileProblems["memory"] = text
+                }
+                return !state.memoryFileFailed
+            }
+            if first { logger.error("\(text); retrying once a minute") }
         }
     }
 
@@ -218,9 +242,12 @@ public final class ServiceReporter: Sendable {
             mqtt = await generation?.mqtt()
         }
         guard let generation else { return }
+        let fileProblems = state.withLock { $0.fileProblems }
+        let problems = fileProblems.keys.sorted().map { fileProblems[$0]! } + (mqtt?.problems ?? [])
         let bytes = DaemonStateDocument.encode(status: status, payloads: generation.payloads, mqtt: mqtt, pid: getpid(),
                                                configuration: configurationPath, running: running, stoppedBecause: reason,
-                                               written: SystemClock.wall)
+                                               written: SystemClock.wall, boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) },
+                                               problems: problems)
         do {
             try stateFile.write(bytes)
             state.withLock { $0.stateFileFailed = false }

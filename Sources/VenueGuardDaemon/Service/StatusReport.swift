@@ -17,8 +17,35 @@ public enum StatusReport {
     /// A file older than this means the daemon is not updating it.
     public static let staleAfter = 10.0
 
-    /// Renders `data` (the state file) at wall time `now` (Unix seconds); `alive(pid)` says whether a process exists.
-    public static func render(_ data: Data, now: Double, alive: (Int32) -> Bool) -> (text: String, verdict: Verdict) {
+    /// What `status` knows of the machine it runs on, to judge a state file by.
+    public struct Observer {
+        /// The wall clock now, Unix seconds (shown only; freshness is judged on the boot clock).
+        public var wallNow: Double
+        /// This boot's id and CLOCK_BOOTTIME now, nanoseconds.
+        public var boot: (id: String, nanoseconds: Int64)?
+        /// The process `pid`, if there is one: its command name and user id.
+        public var process: (Int32) -> (name: String, uid: UInt32)?
+        /// The state file's owner, which must be the daemon's user.
+        public var fileOwner: UInt32?
+        /// Free bytes on the state file's file system.
+        public var freeBytes: Int64?
+
+        /// Creates an observer.
+        public init(wallNow: Double, boot: (id: String, nanoseconds: Int64)?, process: @escaping (Int32) -> (name: String, uid: UInt32)?,
+                    fileOwner: UInt32?, freeBytes: Int64?) {
+            self.wallNow = wallNow
+            self.boot = boot
+            self.process = process
+            self.fileOwner = fileOwner
+            self.freeBytes = freeBytes
+        }
+    }
+
+    /// The largest pid Linux hands out (`pid_max` can be at most 2²²).
+    static let largestPID = 4_194_304
+
+    /// Renders `data` (the state file) as `observer` sees the machine.
+    public static func render(_ data: Data, observer: Observer) -> (text: String, verdict: Verdict) {
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               document["schema"] as? String == DaemonStateDocument.schema else {
             return ("The state file is not a VenueGuard state file.", .unreadable)
@@ -26,23 +53,72 @@ public enum StatusReport {
         var out: [String] = []
         var verdict = Verdict.running
         let state = document["state"] as? [String: Any]
-        let pid = (document["pid"] as? Int).map(Int32.init) ?? 0
-        let written = document["written_unix"] as? Double ?? 0
-        let age = max(0, now - written)
+        let writtenText = document["written"] as? String ?? "?"
         out.append("VenueGuard at site \(state?["site"] as? String ?? "?") — configuration \(document["configuration"] as? String ?? "?")")
+        let problems = document["problems"] as? [String] ?? []
+        let storageFull = problems.contains { $0.contains("storage full") } || (observer.freeBytes.map { $0 < 4096 } ?? false)
+
+        // The pid must be a VenueGuard process of the user that wrote the file; anything else
+        // (a forged file naming pid 1, a pid reused by another program) is not a running daemon.
+        let rawPID = (document["pid"] as? NSNumber)?.int64Value ?? 0
+        let pid = (1...Int64(largestPID)).contains(rawPID) ? Int32(rawPID) : nil
+        var processProblem: String?
+        if let pid {
+            if let process = observer.process(pid) {
+                if process.name != "venueguard" {
+                    processProblem = "pid \(pid) is not VenueGuard (it is '\(process.name.prefix(32))')"
+                } else if let owner = observer.fileOwner, owner != process.uid {
+                    processProblem = "pid \(pid) runs as another user than the one that wrote the state file"
+                }
+            } else {
+                processProblem = "the daemon (pid \(pid)) is gone"
+            }
+        } else {
+            processProblem = "the state file names no valid process (pid \(rawPID))"
+        }
+
+        // Freshness on the boot clock: a stepped wall clock cannot make an old file look new.
+        var age: Double?
+        var freshnessProblem: String?
+        if let fileBoot = document["boot_id"] as? String, let fileTime = (document["boottime_ns"] as? NSNumber)?.int64Value,
+           let boot = observer.boot {
+            if fileBoot != boot.id {
+                freshnessProblem = "it was written before this machine last started"
+            } else if fileTime > boot.nanoseconds + 1_000_000_000 {
+                freshnessProblem = "it claims a time in the future (forged or damaged)"
+            } else {
+                age = Double(max(0, boot.nanoseconds - fileTime)) / 1e9
+            }
+        } else {
+            let wallAge = observer.wallNow - (document["written_unix"] as? Double ?? 0)
+            if wallAge < -5 {
+                freshnessProblem = "it claims a time in the future and has no boot clock to check it by"
+            } else {
+                age = max(0, wallAge)
+            }
+        }
+
         if document["running"] as? Bool != true {
-            out.append("STOPPED (\(document["stopped_because"] as? String ?? "no reason given")) at \(document["written"] as? String ?? "?"): not monitoring.")
+            out.append("STOPPED (\(document["stopped_because"] as? String ?? "no reason given")) at \(writtenText): not monitoring.")
             verdict = .notMonitoring
-        } else if !alive(pid) {
-            out.append("NOT RUNNING: the daemon (pid \(pid)) is gone; it last wrote at \(document["written"] as? String ?? "?"). The lamps are not being driven.")
+        } else if let processProblem {
+            out.append("NOT RUNNING: \(processProblem); the state file was last written at \(writtenText). The lamps are not being driven.")
             verdict = .notMonitoring
-        } else if age > staleAfter {
-            out.append("NOT UPDATING: the daemon (pid \(pid)) last wrote \(Int(age)) s ago; it may be hung. Its watchdog will restart it.")
+        } else if let freshnessProblem {
+            out.append("NOT TRUSTED: the state file cannot be believed: \(freshnessProblem). Check the service: systemctl status venueguard")
+            verdict = .notMonitoring
+        } else if let age, age > staleAfter {
+            if storageFull {
+                out.append("NOT UPDATING: storage full — the daemon (pid \(pid ?? 0)) cannot write its state file; it last wrote \(Int(age)) s ago. Free some space.")
+            } else {
+                out.append("NOT UPDATING: the daemon (pid \(pid ?? 0)) last wrote \(Int(age)) s ago; it may be hung. Its watchdog will restart it.")
+            }
             verdict = .notMonitoring
         } else {
             let clock = (state?["clock_synchronized"] as? Bool) == true ? "clock synchronised" : "CLOCK NOT SYNCHRONISED (times may be wrong)"
-            out.append("Running (pid \(pid)), updated \(Int(age.rounded())) s ago, \(clock).")
+            out.append("Running (pid \(pid ?? 0)), updated \(Int((age ?? 0).rounded())) s ago, \(clock).")
         }
+        for problem in problems { out.append("PROBLEM: \(problem)") }
         guard let state else {
             out.append("No evaluation yet.")
             return (out.joined(separator: "\n") + "\n", verdict)
@@ -118,7 +194,6 @@ public enum StatusReport {
             if let dropped = mqtt["dropped"] as? Int, dropped > 0 { line += ", \(dropped) dropped" }
             if mqtt["connected"] as? Bool != true, let error = mqtt["last_error"] as? String { line += " (\(error))" }
             out.append(line)
-            for problem in mqtt["problems"] as? [String] ?? [] { out.append("  MQTT PROBLEM: \(problem)") }
         } else {
             out.append("MQTT: not configured")
         }
