@@ -391,16 +391,6 @@ public final class Outbox: @unchecked Sendable {
         }
     }
 
-    /// Writes one small row, to learn whether storage works again after a failure.
-    public func probe() throws {
-        try guarded {
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [Int64(Date().timeIntervalSince1970)])
-            }
-        }
-    }
-
     /// Caps the file at `pages` pages, so a test can make storage full (SQLITE_FULL) at will.
     func limitSize(pages: Int) throws {
         try queue.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }

@@ -336,20 +336,6 @@ public actor MQTTPublisher {
     /// Until then a crash would only replay them as duplicates, which `seq` lets subscribers drop.
     private func housekeeping(final: Bool = false) {
         commitWindow(all: final)
-        // Storage failed and nothing waits to be written: learn whether it works again.
-        if storageProblem != nil, unstored.isEmpty, storageRetryAt.map({ ContinuousClock.now >= $0 }) ?? true {
-            if (try? outbox.probe()) != nil {
-                logger.notice("the outbox can be written again")
-                storageProblem = nil
-                persistentProblems["storage"] = nil
-                storageRetryAt = nil
-                storageDelay = .seconds(1)
-                refreshProblems()
-            } else {
-                storageRetryAt = .now + storageDelay
-                storageDelay = min(storageDelay * 2, .seconds(60))
-            }
-        }
         let due = final || acknowledged.count >= 1000 || ContinuousClock.now - lastAcknowledgement >= .seconds(30)
         if !acknowledged.isEmpty && due {
             lastAcknowledgement = .now

@@ -140,6 +140,17 @@ struct ServiceRealTimeTests {
         #expect(daemon.collect(for: .seconds(1.5)).contains("WATCHDOG=1"))
         #expect(daemon.logged("<3>venueguard: reload rejected, the running configuration stays: \(site.path):"), "\(daemon.stderr)")
         #expect(daemon.process.isRunning)
+        // Numbers that once trapped (a period of 1e10 s) and an alias bomb: refused the same way.
+        let good = try Self.demoConfig()
+        for (bad, why) in [(good.replacingOccurrences(of: "period: 10s", with: "period: 1e10"), "period"),
+                           ("a: &a [1,1,1,1,1,1,1,1,1]\nb: [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n" + good, "aliases")] {
+            #expect(bad != good)
+            try bad.write(to: site, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(daemon.logged("reload rejected, the running configuration stays: \(site.path)") && daemon.logged(why), "\(daemon.stderr)")
+            #expect(daemon.collect(for: .seconds(1)).contains("WATCHDOG=1"))
+            #expect(daemon.process.isRunning)
+        }
 
         // A good one: RELOADING, then READY again from the new configuration.
         try Self.demoConfig(siteName: "Renamed centre").write(to: site, atomically: true, encoding: .utf8)

@@ -23,7 +23,7 @@ struct RuntimeRealTimeTests {
     areas:
       - { id: hall, exposure: indoor, sensors: [hall-climate] }
     sensors:
-      - { id: hall-climate, kind: sht3x, bus: 1, address: 0x44, period: 200ms }
+      - { id: hall-climate, kind: sht3x, bus: 1, address: 0x44, period: 200ms, max_age: 3s }  # no staleness under load
     """
 
     @Test("Samples in real time, shows the level on the lamps at a steady cadence, acknowledges, and ends not monitoring")
