@@ -30,6 +30,9 @@ public actor MQTTPublisher {
         public var published = 0
         public var refusedPublishes = 0
         public var rejectedCommands = 0
+        /// Command messages received, and of them accepted.
+        public var commandsReceived = 0
+        public var acceptedCommands = 0
         /// Messages dropped because storage failed and the memory bound was reached.
         public var droppedUnstored: Int64 = 0
         /// Times the broker ended our session because another client took our client id.
@@ -68,6 +71,7 @@ public actor MQTTPublisher {
     private var storageRetryAt: ContinuousClock.Instant?
     private var storageDelay = Duration.seconds(1)
     private var storageProblem: String?
+    private var storageLogged: (at: ContinuousClock.Instant, full: Bool)?
     private var lastSensor: [SensorID: String] = [:]
     private var lastStateSignature: String?
     private var lastStateAt: ContinuousClock.Instant?
@@ -294,9 +298,13 @@ public actor MQTTPublisher {
             }
             let full = (error as? Outbox.Failure)?.storageFull == true
             let text = full ? "storage full: the outbox cannot be written (\(error))" : "the outbox cannot be written: \(error)"
-            // Said once per kind of failure, not once per retry.
-            if storageProblem.map({ $0.hasPrefix("storage full") }) != full {
+            // Said once per kind of failure, not once per retry, and not again for ten minutes
+            // when a nearly full disk lets a write through now and then.
+            let now = ContinuousClock.now
+            if storageProblem.map({ $0.hasPrefix("storage full") }) != full
+                && (storageLogged.map { now - $0.at >= .seconds(600) || $0.full != full } ?? true) {
                 logger.error("\(text); messages wait in memory (at most \(unstoredLimit)), retrying with backoff")
+                storageLogged = (now, full)
             }
             storageProblem = text
             persistentProblems["storage"] = text + "; messages wait in memory"
@@ -552,6 +560,7 @@ public actor MQTTPublisher {
             return
         }
         guard config.commands, topic.hasPrefix("\(topics.prefix)/cmd/") else { return }
+        stats.commandsReceived += 1
         let name = String(topic.dropFirst("\(topics.prefix)/cmd/".count))
         let now = latest?.at ?? Timestamp(monotonic: .origin, wall: WallClockTime(secondsSince1970: Date().timeIntervalSince1970),
                                            wallClockSynchronized: false)
@@ -570,6 +579,7 @@ public actor MQTTPublisher {
                    ["topic": .string(String(topic.prefix(160))), "code": .string(rejection.code), "reason": .string(rejection.reason),
                     "rejected_total": .integer(Int64(stats.rejectedCommands))])
         case let .success(command):
+            stats.acceptedCommands += 1
             switch command {
             case let .acknowledge(by):
                 commandSink.yield([.acknowledge(source: "mqtt" + (by.map { ":\($0)" } ?? ""))])

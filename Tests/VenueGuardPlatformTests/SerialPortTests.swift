@@ -25,7 +25,10 @@ final class FakeBoard: @unchecked Sendable {
     func plug() throws {
         var master: Int32 = -1, slave: Int32 = -1
         guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw NSError(domain: "pty", code: Int(errno)) }
-        let name = String(cString: ttyname(slave))
+        // ttyname_r: ttyname's static buffer is shared by the tests running in parallel.
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard ttyname_r(slave, &buffer, buffer.count) == 0 else { throw NSError(domain: "pty", code: Int(errno)) }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         close(slave)  // VenueGuard opens it by name
         _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
         unlink(link)
