@@ -1,5 +1,6 @@
 import Foundation
 import VenueGuardCore
+import VenueGuardTelemetry
 
 /// The result of the mentors' WBGT calculator (`venueguard wbgt`), as text or JSON.
 public struct CalculatorReport {
@@ -102,33 +103,43 @@ public struct CalculatorReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One JSON object with at least `wbgt`, `method`, `level`, and `tnw`/`tg` where estimated.
+    /// One JSON object with at least `wbgt`, `method`, `level`, and `tnw`/`tg` where estimated
+    /// (keys in alphabetical order).
     public var json: String {
-        var object: [String: Any] = [
-            "wbgt": estimate.wbgt.map(Self.round) as Any? ?? NSNull(),
-            "method": estimate.method.rawValue,
-            "level": level.rawValue,
-            "level_ja": level.japaneseName,
-            "scale": estimate.scale.rawValue,
-            "guidance": level.guidance,
-            "guidance_ja": level.japaneseGuidance,
-            "estimated": estimate.estimated.map(\.rawValue).sorted(),
-            "notes": estimate.notes,
-            "thresholds": ["caution": thresholds.caution, "warning": thresholds.warning, "severe": thresholds.severe,
-                           "stop": thresholds.stop, "source": thresholdSource] as [String: Any],
-        ]
-        if let tnw = estimate.naturalWetBulb { object["tnw"] = Self.round(tnw) }
-        if let tg = estimate.globeTemperature { object["tg"] = Self.round(tg) }
-        if let tmrt = estimate.meanRadiantTemperature { object["tmrt"] = Self.round(tmrt) }
-        if let ta = estimate.airTemperature { object["ta"] = Self.round(ta) }
-        var inputs: [String: Any] = [:]
-        for (quantity, value) in estimate.inputs {
-            inputs[quantity.rawValue] = ["value": Self.round(value.value), "unit": quantity.unit.rawValue, "source": value.source.kind,
-                                         "detail": value.source.description]
+        let bytes = JSONWriter.object { o in
+            o.field("estimated", strings: estimate.estimated.map(\.rawValue).sorted())
+            o.field("guidance", level.guidance)
+            o.field("guidance_ja", level.japaneseGuidance)
+            o.field("inputs") { inputs in
+                for quantity in estimate.inputs.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+                    let value = estimate.inputs[quantity]!
+                    inputs.field(quantity.rawValue) { i in
+                        i.field("detail", value.source.description)
+                        i.field("source", value.source.kind)
+                        i.field("unit", quantity.unit.rawValue)
+                        i.field("value", value.value)
+                    }
+                }
+            }
+            o.field("level", level.rawValue)
+            o.field("level_ja", level.japaneseName)
+            o.field("method", estimate.method.rawValue)
+            o.field("notes", strings: estimate.notes)
+            o.field("scale", estimate.scale.rawValue)
+            if let ta = estimate.airTemperature { o.field("ta", ta) }
+            if let tg = estimate.globeTemperature { o.field("tg", tg) }
+            if let tmrt = estimate.meanRadiantTemperature { o.field("tmrt", tmrt) }
+            if let tnw = estimate.naturalWetBulb { o.field("tnw", tnw) }
+            o.field("thresholds") { t in
+                t.field("caution", thresholds.caution)
+                t.field("severe", thresholds.severe)
+                t.field("source", thresholdSource)
+                t.field("stop", thresholds.stop)
+                t.field("warning", thresholds.warning)
+            }
+            o.field("wbgt", estimate.wbgt)
         }
-        object["inputs"] = inputs
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: bytes, as: UTF8.self) + "\n"
     }
 
     static func round(_ v: Double) -> Double { (v * 100).rounded() / 100 }

@@ -4,15 +4,38 @@ import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardSimulation
 
-/// A flag set from a signal handler and read by the run loop.
+/// A flag set from a signal handler and read by the run loop, which can also wait for it
+/// without polling (a wake-up costs on a small board).
 public final class StopRequest: Sendable {
-    private let reason = Mutex<String?>(nil)
+    private struct State {
+        var reason: String?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
     /// Creates an unset request.
     public init() {}
-    /// Asks the loop to stop, giving why.
-    public func request(_ why: String) { reason.withLock { if $0 == nil { $0 = why } } }
+    /// Asks the loop to stop, giving why (the first reason stays).
+    public func request(_ why: String) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            if state.reason == nil { state.reason = why }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
     /// Why a stop was asked for, if it was.
-    public var requested: String? { reason.withLock { $0 } }
+    public var requested: String? { state.withLock { $0.reason } }
+    /// Returns once a stop has been requested.
+    public func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.reason != nil { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 }
 
 /// Runs the venue in real time on simulated hardware: the scenario clock runs `speed` times

@@ -11,8 +11,12 @@ public protocol SignalRenderer: AnyObject {
     /// Sees every evaluated status, even those no frame shows (an accelerated run evaluates
     /// many times per frame): a log prints each change from here.
     func observe(_ status: VenueStatus)
+    /// Whether it animates (a terminal panel drawing blinking lamps) and so wants frames at a
+    /// steady cadence; otherwise frames come only at pattern edges.
+    var animates: Bool { get }
 }
 
 extension SignalRenderer {
     public func observe(_ status: VenueStatus) {}
+    public var animates: Bool { false }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import VenueGuardCore
+import VenueGuardTelemetry
 
 /// The JSON form of a venue status, as `simulate` prints it: machine names exactly as
 /// documented (`safe` … `stop`, `unknown`; `clear`, `watch`, `danger`), numbers rounded to
@@ -125,11 +126,41 @@ public struct StatusJSON: Encodable, Equatable {
             && reasons == other.reasons && leds == other.leds && buzzer == other.buzzer
     }
 
-    /// One line of sorted-key JSON.
+    /// One line of JSON, keys in alphabetical order (so the same input gives the same bytes).
     public func line() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        let bytes = JSONWriter.object { o in
+            o.field("areas") { a in
+                for id in areas.keys.sorted() {
+                    let area = areas[id]!
+                    a.field(id) { f in
+                        f.field("heat_level", area.heatLevel)
+                        f.field("inputs") { i in for key in area.inputs.keys.sorted() { i.field(key, area.inputs[key]!) } }
+                        if let scale = area.scale { f.field("scale", scale) }
+                        f.field("status", area.status)
+                        if let ta = area.ta { f.field("ta", ta) }
+                        if let tg = area.tg { f.field("tg", tg) }
+                        if let tnw = area.tnw { f.field("tnw", tnw) }
+                        f.field("wbgt", area.wbgt)
+                        f.field("wbgt_method", area.wbgtMethod)
+                    }
+                }
+            }
+            o.field("buzzer", buzzer)
+            o.field("details", strings: details)
+            o.field("heat_alert", heatAlert)
+            o.field("heat_level", heatLevel)
+            o.field("leds") { l in for key in leds.keys.sorted() { l.field(key, leds[key]!) } }
+            o.field("lightning", lightning)
+            o.field("overall", overall)
+            o.field("reasons", strings: reasons)
+            o.field("status") { st in for key in status.keys.sorted() { st.field(key, status[key]!) } }
+            o.field("t", t)
+            o.field("thunder_advisory", thunderAdvisory)
+            o.field("time", time)
+            o.field("wbgt", wbgt)
+            o.field("wbgt_method", wbgtMethod)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func round(_ value: Double) -> Double { (value * 100).rounded() / 100 }

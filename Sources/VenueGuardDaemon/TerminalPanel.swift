@@ -5,6 +5,8 @@ import VenueGuardDrivers
 /// A live panel in a terminal: the signal tower as a mentor would see it, the buzzer, each
 /// area's level and WBGT, lightning, and why.
 public final class TerminalPanel: SignalRenderer {
+    /// The panel draws blinking lamps and a clock: it wants a steady cadence.
+    public var animates: Bool { true }
     private let title: String
     private let utcOffsetSeconds: Int
     private var buzzer = BuzzerPlayer()

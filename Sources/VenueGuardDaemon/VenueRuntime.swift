@@ -56,6 +56,7 @@ public final class VenueRuntime: @unchecked Sendable {
     private let latest = Mutex<VenueStatus?>(nil)
     private let outputWake = DispatchSemaphore(value: 0)
     private let changeCount = Atomic<Int>(0)
+    private let lastEvaluation = Mutex(ContinuousClock.now)
     private let logger: Logger
     /// Evaluations, output frames and reads in flight, for the watchdog.
     public let progress: RunProgress
@@ -113,6 +114,7 @@ public final class VenueRuntime: @unchecked Sendable {
     }
 
     private func evaluate() async {
+        lastEvaluation.withLock { $0 = .now }
         let (status, events) = await engine.evaluate(at: clock.now)
         let changed = latest.withLock { latest in
             defer { latest = status }
@@ -148,26 +150,22 @@ public final class VenueRuntime: @unchecked Sendable {
         }
         var loops: [Task<Void, Never>] = [Task {
             // A board may flood us; evaluate at most every 100 ms for its sake (faults at once).
-            var lastEvaluation = ContinuousClock.now - .seconds(1)
+            var lastPushEvaluation = ContinuousClock.now - .seconds(1)
             for await inputs in pushed {
                 await self.engine.apply(inputs)
                 let urgent = inputs.contains { if case let .sensor(report) = $0, case .fault = report.sample { return true } else { return false } }
-                if urgent || ContinuousClock.now - lastEvaluation >= .milliseconds(100) {
-                    lastEvaluation = .now
+                if urgent || ContinuousClock.now - lastPushEvaluation >= .milliseconds(100) {
+                    lastPushEvaluation = .now
                     await self.evaluate()
                 }
             }
         }]
-        for source in wiring.sources {
-            let period = periods[source.id] ?? .seconds(10)
-            loops.append(Task { await self.sampleLoop(source, period: period, stop: stop) })
-        }
-        loops.append(Task { await self.evaluationLoop(stop: stop) })
-        let startedAt = ContinuousClock.now
-        while stop.requested == nil {
-            if ContinuousClock.now - startedAt > Self.firstCycleLimit { progress.endFirstCycle() }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        loops.append(Task { await self.schedule(periods: periods, stop: stop) })
+        loops.append(Task { [progress] in
+            try? await Task.sleep(for: Self.firstCycleLimit)
+            progress.endFirstCycle()
+        })
+        await stop.wait()
         // The lamps first: "not monitoring" must show even if a read hangs below.
         outputs.wait()
         wiring.signal?.shutDown()
@@ -189,39 +187,63 @@ public final class VenueRuntime: @unchecked Sendable {
     /// How long the first cycle may take before the daemon reports ready without the slow sensors.
     public static let firstCycleLimit = Duration.seconds(5)
 
-    private func sampleLoop(_ source: any SensorSource, period: Duration, stop: StopRequest) async {
-        let clock = ContinuousClock()
-        var deadline = clock.now  // the first read at once
-        var first = true
-        while stop.requested == nil && !Task.isCancelled {
-            try? await Task.sleep(until: deadline, tolerance: .milliseconds(10), clock: clock)
-            if stop.requested != nil || Task.isCancelled { break }
-            let at = self.clock.monotonic
-            let token = progress.readBegan(source.id)
-            let sample = await source.sample(at: at)
-            progress.readEnded(token)
-            if let sample {
-                await engine.apply([.sensor(SensorReport(sensor: source.id, at: at, sample: sample))])
-                await evaluate()
-            }
-            if first {
-                first = false
-                progress.sourceAnswered()
-            }
-            deadline = deadline + period
-            if deadline < clock.now { deadline = clock.now + period }  // a slow read skips, never bunches
-        }
+    /// The sources whose read is under way.
+    final class Reading: Sendable {
+        private let indices = Mutex(Set<Int>())
+        var now: Set<Int> { indices.withLock { $0 } }
+        func began(_ index: Int) { _ = indices.withLock { $0.insert(index) } }
+        func ended(_ index: Int) { _ = indices.withLock { $0.remove(index) } }
     }
 
-    private func evaluationLoop(stop: StopRequest) async {
+    /// The samples of one tick still out; the last one back evaluates them together.
+    final class Tick: Sendable {
+        let outstanding: Atomic<Int>
+        init(_ count: Int) { outstanding = Atomic(count) }
+        /// Counts one sample back; `true` for the last.
+        func arrived() -> Bool { outstanding.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
+    }
+
+    /// One task keeps every sensor's schedule. At each tick it starts the reads that are due
+    /// (each in its own task, so a read that hangs holds up nobody: that sensor is simply not
+    /// read again until it returns) and the last read of the tick to come back evaluates them
+    /// all at once. Sensors on one period share a tick, so eight sensors at 1 Hz cost one
+    /// wake-up and one evaluation a second, not sixteen. The task also evaluates at least once
+    /// a second, so timers (dwell, all-clear, expiry, staleness) end on time.
+    private func schedule(periods: [SensorID: Duration], stop: StopRequest) async {
         let clock = ContinuousClock()
-        var deadline = clock.now + .seconds(1)
+        let sources = wiring.sources
+        var due = Array(repeating: clock.now, count: sources.count)  // the first read at once
+        let busy = Reading()
+        var answered = Set<Int>()
         while stop.requested == nil && !Task.isCancelled {
-            try? await Task.sleep(until: deadline, tolerance: .milliseconds(20), clock: clock)
-            if stop.requested != nil || Task.isCancelled { break }
-            await evaluate()
-            deadline = deadline + .seconds(1)
-            if deadline < clock.now { deadline = clock.now + .seconds(1) }
+            let now = clock.now
+            let reading = busy.now
+            let ready = sources.indices.filter { due[$0] <= now && !reading.contains($0) }
+            if !ready.isEmpty {
+                let tick = Tick(ready.count)
+                let at = self.clock.monotonic
+                for index in ready {
+                    let source = sources[index]
+                    busy.began(index)
+                    let first = answered.insert(index).inserted
+                    Task {
+                        let token = progress.readBegan(source.id)
+                        let sample = await source.sample(at: at)
+                        progress.readEnded(token)
+                        if let sample { await engine.apply([.sensor(SensorReport(sensor: source.id, at: at, sample: sample))]) }
+                        busy.ended(index)
+                        if first { progress.sourceAnswered() }
+                        if tick.arrived() { await evaluate() }
+                    }
+                    let period = periods[source.id] ?? .seconds(10)
+                    due[index] = due[index] + period
+                    if due[index] <= now { due[index] = now + period }  // a slow read skips, never bunches
+                }
+            } else if clock.now - lastEvaluation.withLock({ $0 }) >= .milliseconds(950) {
+                await evaluate()
+            }
+            let wake = min(due.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
+            try? await Task.sleep(until: max(wake, clock.now + .milliseconds(1)), tolerance: .milliseconds(10), clock: clock)
         }
     }
 
@@ -232,26 +254,34 @@ public final class VenueRuntime: @unchecked Sendable {
         func wait() { done.wait() }
     }
 
+    /// The longest the output thread sleeps: it still draws (and counts, for the watchdog) a
+    /// frame a second when no pattern edge is due, all lamps off say.
+    static let longestFrameGap = 1.0
+
+    /// The output thread: draws a frame at each edge of the patterns shown (a lamp switching,
+    /// the buzzer starting or stopping a beep), at once when the signal changes, and at least
+    /// once a second; in between it sleeps. A steady lamp costs two frames per 3 s heartbeat, a
+    /// 1 Hz blink two a second. An animated terminal panel gets 20 frames a second.
     private func startOutputThread(stop: StopRequest) -> Joiner {
         let joiner = Joiner()
         let started = ContinuousClock.now
-        let frame = Duration.milliseconds(50)
+        let animated = wiring.renderer?.animates == true
         let thread = Thread { [self] in
-            var next = started + frame
             while stop.requested == nil {
+                var wait = animated ? 0.05 : Self.longestFrameGap
                 if let status = latest.withLock({ $0 }) {
                     let seconds = (ContinuousClock.now - started).seconds
                     wiring.signal?.render(status.signal, seconds: seconds)
                     wiring.renderer?.render(status, scenarioSeconds: status.at.monotonic.seconds, realSeconds: seconds)
                     progress.framed()
+                    if let edge = wiring.signal?.nextChange(status.signal, afterSeconds: seconds) {
+                        wait = min(wait, max(0.001, edge - seconds))
+                    }
+                } else {
+                    wait = 0.05
                 }
-                let now = ContinuousClock.now
-                if next <= now {
-                    next = next + frame
-                    if next < now { next = now + frame }  // overrun: resume the cadence, do not burst
-                }
-                // Until the next frame, or earlier when the signal changes.
-                _ = outputWake.wait(timeout: .now() + (next - now).seconds)
+                // Until the next edge, or earlier when the signal changes.
+                _ = outputWake.wait(timeout: .now() + wait)
             }
             joiner.finish()
         }

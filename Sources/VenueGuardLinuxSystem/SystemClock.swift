@@ -8,10 +8,21 @@ import VenueGuardCore
 public struct SystemClock: Sendable {
     private let start: ContinuousClock.Instant
     private let clock = ContinuousClock()
+    /// For a simulated venue at real speed: the wall clock starts at the scenario's start and
+    /// the synchronisation is the scenario's (the sun's position and alert expiries follow the
+    /// scenario, not today's date).
+    private let simulatedWall: (start: WallClockTime, synchronized: Bool)?
 
     /// A clock whose monotonic origin is now.
     public init() {
         start = clock.now
+        simulatedWall = nil
+    }
+
+    /// A clock whose monotonic origin is now and whose wall clock starts at `wallStart`.
+    public init(wallStart: WallClockTime, synchronized: Bool) {
+        start = clock.now
+        simulatedWall = (wallStart, synchronized)
     }
 
     /// The monotonic instant now, since this clock's origin.
@@ -52,7 +63,12 @@ public struct SystemClock: Sendable {
 
     /// Both clocks now.
     public var now: Timestamp {
-        Timestamp(monotonic: monotonic, wall: Self.wall, wallClockSynchronized: Self.wallClockSynchronized)
+        let monotonic = self.monotonic
+        if let simulatedWall {
+            return Timestamp(monotonic: monotonic, wall: simulatedWall.start.adding(seconds: monotonic.seconds),
+                             wallClockSynchronized: simulatedWall.synchronized)
+        }
+        return Timestamp(monotonic: monotonic, wall: Self.wall, wallClockSynchronized: Self.wallClockSynchronized)
     }
 
     /// CLOCK_MONOTONIC now, nanoseconds (the clock of GPIO edge timestamps).

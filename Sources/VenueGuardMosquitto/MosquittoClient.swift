@@ -18,9 +18,11 @@ import Synchronization
 /// broker never acknowledged is the caller's to send again. Under MQTT 5 the CONNECT announces
 /// `maximumPacketSize`, and a DISCONNECT with reason 142 (session taken over) is reported.
 public final class MosquittoClient: @unchecked Sendable {
-    /// Everything the network thread reports, in order.
-    public let events: AsyncStream<MQTTEvent>
-    private let continuation: AsyncStream<MQTTEvent>.Continuation
+    /// Everything the network thread reports, in order, a batch per turn of its loop (the
+    /// acknowledgements of a burst of publishes arrive together: one wake-up, not one each).
+    public let events: AsyncStream<[MQTTEvent]>
+    private let continuation: AsyncStream<[MQTTEvent]>.Continuation
+    private let pendingEvents = Mutex<[MQTTEvent]>([])
     private let handle: OpaquePointer
     /// The settings (the password among them is never logged).
     public let settings: MQTTSettings
@@ -28,6 +30,7 @@ public final class MosquittoClient: @unchecked Sendable {
     private let connectedFlag = Atomic<Bool>(false)
     private let refusedFlag = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    private let backoffWake = DispatchSemaphore(value: 0)
     private var thread: Thread?
     /// Held around every call that touches libmosquitto's state from outside the network
     /// thread's loop (publish, subscribe) and around the reinitialisation between connections.
@@ -42,7 +45,7 @@ public final class MosquittoClient: @unchecked Sendable {
     public init(settings: MQTTSettings) throws(MQTTError) {
         _ = Self.libraryReady
         self.settings = settings
-        (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .unbounded)
+        (events, continuation) = AsyncStream.makeStream(of: [MQTTEvent].self, bufferingPolicy: .unbounded)
         guard let handle = mosquitto_new(settings.clientID, settings.cleanSession, nil) else {
             throw MQTTError(code: Int32(errno), description: "cannot create an MQTT client: \(String(cString: strerror(errno)))")
         }
@@ -142,8 +145,12 @@ public final class MosquittoClient: @unchecked Sendable {
             var result = attempt
             if attempt == MOSQ_ERR_SUCCESS.rawValue {
                 // Run the connection until it fails or we stop.
+                // Waits on the socket: libmosquitto wakes the wait itself when a publish is
+                // queued from another thread (its socket pair) or data arrives, so the timeout
+                // only bounds how late keepalive pings and a stop are noticed.
                 repeat {
-                    result = mosquitto_loop(handle, 100, 1)
+                    result = mosquitto_loop(handle, Self.loopTimeoutMilliseconds, 1)
+                    flushEvents()
                 } while result == MOSQ_ERR_SUCCESS.rawValue && running.load(ordering: .acquiring)
             }
             guard running.load(ordering: .acquiring) else { break }
@@ -157,17 +164,19 @@ public final class MosquittoClient: @unchecked Sendable {
                                                                               : String(cString: mosquitto_strerror(result))
                 emit(.disconnected(code: Int(result == 0 ? -1 : result), reason: detail))
             }
+            flushEvents()
             sleep(delay)
             delay = min(delay * 2, settings.reconnectMaximum)
         }
         finished.signal()
     }
 
+    /// The network loop's longest wait, ms.
+    static let loopTimeoutMilliseconds: Int32 = 1000
+
+    /// Waits `duration` before the next attempt, or until `stop()`.
     private func sleep(_ duration: Duration) {
-        let deadline = ContinuousClock.now + duration
-        while running.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        _ = backoffWake.wait(timeout: .now() + duration.seconds)
     }
 
     fileprivate func markConnected() { connectedFlag.store(true, ordering: .releasing) }
@@ -217,13 +226,23 @@ public final class MosquittoClient: @unchecked Sendable {
         handleLock.lock()
         mosquitto_disconnect_v5(handle, 0, nil)
         handleLock.unlock()
+        backoffWake.signal()
         guard finished.wait(timeout: .now() + 5) == .success else { return }
         // Let the DISCONNECT packet out.
         for _ in 0..<5 where mosquitto_want_write(handle) { _ = mosquitto_loop_write(handle, 1) }
     }
 
+    /// Collects an event from a callback; the loop hands the batch on after its turn.
     fileprivate func emit(_ event: MQTTEvent) {
-        continuation.yield(event)
+        pendingEvents.withLock { $0.append(event) }
+    }
+
+    private func flushEvents() {
+        let batch = pendingEvents.withLock { pending -> [MQTTEvent] in
+            defer { pending = [] }
+            return pending
+        }
+        if !batch.isEmpty { continuation.yield(batch) }
     }
 
     fileprivate static func client(_ user: UnsafeMutableRawPointer?) -> MosquittoClient? {
@@ -287,4 +306,9 @@ private let onSubscribe: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer
 private let onLog: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?) -> Void = { _, user, level, text in
     guard level & Int32(MOSQ_LOG_ERR) != 0, let text, let client = MosquittoClient.client(user) else { return }
     client.emit(.error(String(cString: text)))
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

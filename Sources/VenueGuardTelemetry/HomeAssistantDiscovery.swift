@@ -25,16 +25,23 @@ public struct HomeAssistantDiscovery: Sendable {
     /// The node id: `venueguard_<site-id>` (Home Assistant allows `-` and `_`, and the broker ACL matches it by the site id).
     var node: String { "venueguard_\(model.site.id)" }
 
-    var device: JSONValue {
-        .object(["identifiers": .array([.string(node)]), "name": .string("VenueGuard \(model.site.name)"),
-                 "manufacturer": .string("VenueGuard"), "model": .string("venue sensor box")])
-    }
-
-    func base(_ objectID: String, name: String, stateTopic: String, template: String, expireAfter: Duration) -> [String: JSONValue] {
-        ["name": .string(name), "unique_id": .string("\(node)_\(objectID)"), "object_id": .string("\(node)_\(objectID)"),
-         "state_topic": .string(stateTopic), "value_template": .string(template), "device": device,
-         "availability_topic": .string(topics.status), "payload_available": .string("online"),
-         "payload_not_available": .string("offline"), "expire_after": .integer(Int64(max(1, expireAfter.components.seconds)))]
+    /// The fields every entity's configuration starts with.
+    func base(_ o: inout JSONWriter.Object, _ objectID: String, name: String, stateTopic: String, template: String, expireAfter: Duration) {
+        o.field("name", name)
+        o.field("unique_id", "\(node)_\(objectID)")
+        o.field("object_id", "\(node)_\(objectID)")
+        o.field("state_topic", stateTopic)
+        o.field("value_template", template)
+        o.field("device") { d in
+            d.field("identifiers", strings: [node])
+            d.field("name", "VenueGuard \(model.site.name)")
+            d.field("manufacturer", "VenueGuard")
+            d.field("model", "venue sensor box")
+        }
+        o.field("availability_topic", topics.status)
+        o.field("payload_available", "online")
+        o.field("payload_not_available", "offline")
+        o.field("expire_after", Int64(max(1, expireAfter.components.seconds)))
     }
 
     static func deviceClass(_ quantity: Quantity) -> String? {
@@ -51,57 +58,62 @@ public struct HomeAssistantDiscovery: Sendable {
     /// Every discovery message: (topic, retained payload).
     public func messages() -> [(topic: String, payload: [UInt8])] {
         var out: [(String, [UInt8])] = []
-        func add(_ component: String, _ objectID: String, _ config: [String: JSONValue]) {
-            out.append(("\(prefix)/\(component)/\(node)/\(objectID)/config", JSONValue.object(config).bytes))
+        func add(_ component: String, _ objectID: String, name: String, stateTopic: String, template: String, expireAfter: Duration,
+                 _ extra: (inout JSONWriter.Object) -> Void) {
+            let payload = JSONWriter.object(capacity: 700) { o in
+                base(&o, objectID, name: name, stateTopic: stateTopic, template: template, expireAfter: expireAfter)
+                extra(&o)
+            }
+            out.append(("\(prefix)/\(component)/\(node)/\(objectID)/config", payload))
         }
         let stateExpiry = stateInterval * 3
         for sensor in model.sensors {
             for quantity in sensor.quantities {
-                let objectID = "\(sensor.id.rawValue)_\(quantity.rawValue)"
-                var config = base(objectID, name: "\(sensor.id.rawValue) \(quantity.label)", stateTopic: topics.sensor(sensor.id.rawValue),
-                                  template: "{{ value_json['values']['\(quantity.rawValue)']['value'] }}", expireAfter: sensor.maxAge)
-                config["unit_of_measurement"] = .string(quantity.unit.rawValue)
-                config["state_class"] = .string("measurement")
-                if let deviceClass = Self.deviceClass(quantity) { config["device_class"] = .string(deviceClass) }
-                add("sensor", objectID, config)
+                add("sensor", "\(sensor.id.rawValue)_\(quantity.rawValue)", name: "\(sensor.id.rawValue) \(quantity.label)",
+                    stateTopic: topics.sensor(sensor.id.rawValue), template: "{{ value_json['values']['\(quantity.rawValue)']['value'] }}",
+                    expireAfter: sensor.maxAge) { o in
+                    o.field("unit_of_measurement", quantity.unit.rawValue)
+                    o.field("state_class", "measurement")
+                    if let deviceClass = Self.deviceClass(quantity) { o.field("device_class", deviceClass) }
+                }
             }
         }
-        let levels: [JSONValue] = SafetyStatus.allCases.map { .string($0.rawValue) }
+        let levels = SafetyStatus.allCases.map(\.rawValue)
         for area in model.areas {
             let id = area.id.rawValue
-            let key = id
-            var wbgt = base("\(key)_wbgt", name: "\(area.name) WBGT", stateTopic: topics.state,
-                            template: "{{ value_json['areas']['\(id)']['wbgt'] }}", expireAfter: stateExpiry)
-            wbgt["unit_of_measurement"] = .string("°C")
-            wbgt["device_class"] = .string("temperature")
-            wbgt["state_class"] = .string("measurement")
-            add("sensor", "\(key)_wbgt", wbgt)
-            var level = base("\(key)_heat_level", name: "\(area.name) heat level", stateTopic: topics.state,
-                             template: "{{ value_json['areas']['\(id)']['status'] }}", expireAfter: stateExpiry)
-            level["device_class"] = .string("enum")
-            level["options"] = .array(levels)
-            add("sensor", "\(key)_heat_level", level)
+            add("sensor", "\(id)_wbgt", name: "\(area.name) WBGT", stateTopic: topics.state,
+                template: "{{ value_json['areas']['\(id)']['wbgt'] }}", expireAfter: stateExpiry) { o in
+                o.field("unit_of_measurement", "°C")
+                o.field("device_class", "temperature")
+                o.field("state_class", "measurement")
+            }
+            add("sensor", "\(id)_heat_level", name: "\(area.name) heat level", stateTopic: topics.state,
+                template: "{{ value_json['areas']['\(id)']['status'] }}", expireAfter: stateExpiry) { o in
+                o.field("device_class", "enum")
+                o.field("options", strings: levels)
+            }
         }
-        var overall = base("status", name: "venue status", stateTopic: topics.state, template: "{{ value_json['status'] }}", expireAfter: stateExpiry)
-        overall["device_class"] = .string("enum")
-        overall["options"] = .array(levels)
-        add("sensor", "status", overall)
-        var lightning = base("lightning", name: "lightning", stateTopic: topics.state, template: "{{ value_json['lightning']['state'] }}",
-                             expireAfter: stateExpiry)
-        lightning["device_class"] = .string("enum")
-        lightning["options"] = .array(LightningState.allCases.map { .string($0.rawValue) })
-        add("sensor", "lightning", lightning)
-        var distance = base("lightning_distance", name: "lightning distance", stateTopic: topics.state,
-                            template: "{{ value_json['lightning']['last_strike_km'] }}", expireAfter: stateExpiry)
-        distance["unit_of_measurement"] = .string("km")
-        distance["device_class"] = .string("distance")
-        add("sensor", "lightning_distance", distance)
-        var problem = base("problem", name: "sensor problem", stateTopic: topics.state,
-                           template: "{{ 'ON' if value_json['problems'] | length > 0 else 'OFF' }}", expireAfter: stateExpiry)
-        problem["device_class"] = .string("problem")
-        problem["payload_on"] = .string("ON")
-        problem["payload_off"] = .string("OFF")
-        add("binary_sensor", "problem", problem)
+        add("sensor", "status", name: "venue status", stateTopic: topics.state, template: "{{ value_json['status'] }}",
+            expireAfter: stateExpiry) { o in
+            o.field("device_class", "enum")
+            o.field("options", strings: levels)
+        }
+        add("sensor", "lightning", name: "lightning", stateTopic: topics.state, template: "{{ value_json['lightning']['state'] }}",
+            expireAfter: stateExpiry) { o in
+            o.field("device_class", "enum")
+            o.field("options", strings: LightningState.allCases.map(\.rawValue))
+        }
+        add("sensor", "lightning_distance", name: "lightning distance", stateTopic: topics.state,
+            template: "{{ value_json['lightning']['last_strike_km'] }}", expireAfter: stateExpiry) { o in
+            o.field("unit_of_measurement", "km")
+            o.field("device_class", "distance")
+        }
+        add("binary_sensor", "problem", name: "sensor problem", stateTopic: topics.state,
+            template: "{{ 'ON' if value_json['problems'] | length > 0 else 'OFF' }}", expireAfter: stateExpiry) { o in
+            o.field("device_class", "problem")
+            o.field("payload_on", "ON")
+            o.field("payload_off", "OFF")
+        }
         return out
     }
 }

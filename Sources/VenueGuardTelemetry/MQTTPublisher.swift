@@ -90,7 +90,7 @@ public actor MQTTPublisher {
     private var rejections = RejectionLimiter()
     private var persistentProblems: [String: String] = [:]
     private var stats = Stats()
-    private var startupNotices: [(String, String, [String: JSONValue])] = []
+    private var startupNotices: [(String, String, [NoticeField])] = []
     /// Validated commands for the runtime.
     public nonisolated let commands: AsyncStream<[VenueInput]>
     private let commandSink: AsyncStream<[VenueInput]>.Continuation
@@ -122,7 +122,7 @@ public actor MQTTPublisher {
             let text = "the outbox \(config.outboxPath) was damaged (\(reason)): moved aside to \(aside); \(opening.salvaged) message(s) recovered from it"
             logger.error("\(text); MQTT carries on with a fresh outbox")
             persistentProblems["set-aside"] = text
-            startupNotices.append(("outbox-set-aside", text, ["moved_to": .string(aside), "recovered": .integer(Int64(opening.salvaged))]))
+            startupNotices.append(("outbox-set-aside", text, [("moved_to", .text(aside)), ("recovered", .number(Int64(opening.salvaged)))]))
         }
         if let why = opening.inMemoryBecause {
             let text = "the outbox \(config.outboxPath) cannot be used (\(why)): messages are kept in memory only"
@@ -132,7 +132,7 @@ public actor MQTTPublisher {
         if opening.firstSeq > opening.lastStoredSeq + 1 {
             startupNotices.append(("sequence-restart",
                                    "numbering continues at \(opening.firstSeq) after a restart: numbers up to \(opening.firstSeq - 1) were reserved by an earlier run; those a subscriber did not see were never used, or were readings of the commit window lost at a power cut",
-                                   ["first_seq": .integer(opening.firstSeq), "last_stored_seq": .integer(opening.lastStoredSeq)]))
+                                   [("first_seq", .number(opening.firstSeq)), ("last_stored_seq", .number(opening.lastStoredSeq))]))
         }
         let problems = persistentProblems
         stats.problems = problems.keys.sorted().map { problems[$0]! }
@@ -157,17 +157,28 @@ public actor MQTTPublisher {
             self.client = client
             try client.start()
             tasks.append(Task { [weak self] in
-                for await event in client.events { await self?.on(event) }
+                for await batch in client.events { await self?.on(batch) }
             })
         } catch {
             report("MQTT client for \(config.host):\(config.port) could not start: \(error)")
         }
+        // Housekeeping rides the evaluations (at least one a second) instead of a timer of its
+        // own; this timer only covers a runtime that has stopped evaluating.
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await self?.housekeeping()
+                try? await Task.sleep(for: .seconds(5))
+                await self?.housekeepingIfDue()
             }
         })
+    }
+
+    private var lastHousekeeping = ContinuousClock.now
+
+    /// Housekeeping at most once a second.
+    private func housekeepingIfDue() {
+        guard ContinuousClock.now - lastHousekeeping >= .milliseconds(990) else { return }
+        lastHousekeeping = .now
+        housekeeping()
     }
 
     /// The current figures.
@@ -210,6 +221,7 @@ public actor MQTTPublisher {
             if let message = stateMessage(status) { made.append(Unstored(message: message, madeAt: .now, isEvent: false)) }
         }
         send(made)
+        housekeepingIfDue()
     }
 
     private func stateSignature(_ status: VenueStatus) -> String {
@@ -239,13 +251,20 @@ public actor MQTTPublisher {
                               created: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970)
     }
 
-    private func notice(_ type: String, _ summary: String, _ fields: [String: JSONValue]) {
+    private func notice(_ type: String, _ summary: String, _ fields: [NoticeField]) {
         guard let at = latest?.at else {
             startupNotices.append((type, summary, fields))
             return
         }
         if let message = make(topic: topics.events, retain: false, { [payloads] seq in
-            payloads.notice(type: type, summary: summary, fields: fields, at: at, seq: seq)
+            payloads.notice(type: type, summary: summary, at: at, seq: seq) { o in
+                for (key, value) in fields {
+                    switch value {
+                    case let .text(text): o.field(key, text)
+                    case let .number(number): o.field(key, number)
+                    }
+                }
+            }
         }) {
             send([Unstored(message: message, madeAt: .now, isEvent: true)])
         }
@@ -363,7 +382,7 @@ public actor MQTTPublisher {
                 logger.error("\(what); sequence numbers go on from \(outbox.currentSeq + 1)")
                 persistentProblems["set-aside"] = what
                 refreshProblems()
-                notice("outbox-recreated", what, [:])
+                notice("outbox-recreated", what, [])
                 storedCount = (try? outbox.count()) ?? storedCount
                 acknowledged = []
             }
@@ -371,7 +390,7 @@ public actor MQTTPublisher {
         for (code, count) in rejections.due(now: now) {
             logger.warning("rejected \(count) more MQTT command(s) (\(code)) in the last minute")
             notice("command-rejected", "rejected \(count) more command(s) (\(code)) in the last minute",
-                   ["code": .string(code), "count": .integer(Int64(count)), "rejected_total": .integer(Int64(stats.rejectedCommands))])
+                   [("code", .text(code)), ("count", .number(Int64(count))), ("rejected_total", .number(Int64(stats.rejectedCommands)))])
         }
         if now - lastPrune >= .seconds(60) {
             lastPrune = now
@@ -383,7 +402,7 @@ public actor MQTTPublisher {
                 storedCount = (try? outbox.count()) ?? storedCount
                 logger.warning("outbox bounds dropped the \(dropped) oldest message(s) (\(stats.dropped) in all)")
                 notice("outbox-dropped", "the outbox dropped \(dropped) oldest message(s)",
-                       ["count": .integer(Int64(dropped)), "total": .integer(stats.dropped)])
+                       [("count", .number(Int64(dropped))), ("total", .number(stats.dropped))])
             }
         }
     }
@@ -395,6 +414,10 @@ public actor MQTTPublisher {
     }
 
     // MARK: - From the network thread
+
+    private func on(_ batch: [MQTTEvent]) {
+        for event in batch { on(event) }
+    }
 
     private func on(_ event: MQTTEvent) {
         switch event {
@@ -468,7 +491,7 @@ public actor MQTTPublisher {
             refreshProblems()
         }
         notice("session-taken-over", "the broker ended this box's session for another client with the same client id",
-               ["client_id": .string(config.clientID), "count": .integer(Int64(stats.takeovers))])
+               [("client_id", .text(config.clientID)), ("count", .number(Int64(stats.takeovers)))])
     }
 
     /// A connection that ends within seconds, again and again: what a session takeover looks
@@ -481,7 +504,7 @@ public actor MQTTPublisher {
         let text = "the MQTT connection keeps dropping soon after it is made (\(shortConnections.count) times in 5 minutes): another client may be using client id \(config.clientID) (two boxes configured as site \(model.site.id)?), or the broker drops us"
         if persistentProblems["flapping"] == nil {
             logger.error("\(text)")
-            notice("connection-flapping", text, ["client_id": .string(config.clientID), "count": .integer(Int64(shortConnections.count))])
+            notice("connection-flapping", text, [("client_id", .text(config.clientID)), ("count", .number(Int64(shortConnections.count)))])
         }
         persistentProblems["flapping"] = text
         refreshProblems()
@@ -576,8 +599,8 @@ public actor MQTTPublisher {
             guard rejections.record(rejection.code, now: .now) else { return }
             logger.warning("rejected MQTT command on \(String(topic.prefix(160))): \(rejection.reason)")
             notice("command-rejected", "rejected \(String(name.prefix(32))): \(rejection.reason)",
-                   ["topic": .string(String(topic.prefix(160))), "code": .string(rejection.code), "reason": .string(rejection.reason),
-                    "rejected_total": .integer(Int64(stats.rejectedCommands))])
+                   [("topic", .text(String(topic.prefix(160)))), ("code", .text(rejection.code)), ("reason", .text(rejection.reason)),
+                    ("rejected_total", .number(Int64(stats.rejectedCommands)))])
         case let .success(command):
             stats.acceptedCommands += 1
             switch command {
@@ -585,12 +608,12 @@ public actor MQTTPublisher {
                 commandSink.yield([.acknowledge(source: "mqtt" + (by.map { ":\($0)" } ?? ""))])
             case let .heatAlert(alert, until):
                 commandSink.yield([.heatAlert(alert, until: until)])
-                notice("command-accepted", "heat alert set to \(alert.rawValue)", ["topic": .string(topic)])
+                notice("command-accepted", "heat alert set to \(alert.rawValue)", [("topic", .text(topic))])
             case let .thunderAdvisory(active, until):
                 commandSink.yield([.thunderAdvisory(active, until: until)])
-                notice("command-accepted", "thunder advisory \(active ? "set" : "cleared")", ["topic": .string(topic)])
+                notice("command-accepted", "thunder advisory \(active ? "set" : "cleared")", [("topic", .text(topic))])
             case let .ping(id):
-                notice("pong", "pong", ["id": .optional(id)])
+                notice("pong", "pong", [("id", .text(id))])
             }
         }
     }
@@ -604,7 +627,7 @@ public actor MQTTPublisher {
         let text = "another box (instance \(String(other.prefix(32)))) publishes as site \(model.site.id) on this broker: two boxes configured with the same site id"
         if persistentProblems["site-conflict"] == nil {
             logger.error("\(text)")
-            notice("site-conflict", text, ["other_instance": .string(String(other.prefix(32))), "instance": .string(instanceID)])
+            notice("site-conflict", text, [("other_instance", .text(String(other.prefix(32)))), ("instance", .text(instanceID))])
         }
         persistentProblems["site-conflict"] = text
         refreshProblems()
@@ -663,4 +686,15 @@ struct RejectionLimiter {
         }
         return result.sorted { $0.0 < $1.0 }
     }
+}
+
+/// One field of an event the publisher raises itself, in the order written.
+typealias NoticeField = (key: String, value: NoticeValue)
+
+/// The value of a notice's field.
+enum NoticeValue: Sendable {
+    /// Text, or `null`.
+    case text(String?)
+    /// A whole number.
+    case number(Int64)
 }

@@ -29,87 +29,18 @@ public struct TelemetryPayloads: Sendable {
         return "\(c.year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(Int(c.second.rounded(.down))))\(fraction)\(offset)"
     }
 
-    func envelope(_ schema: String, seq: Int64, at: Timestamp) -> [String: JSONValue] {
-        ["schema": .string("venueguard/\(schema)/\(Self.version)"), "seq": .integer(seq), "time": .string(time(at.wall)),
-         "site": .string(site), "clock_synchronized": .bool(at.wallClockSynchronized)]
+    /// The fields every payload starts with, in the schemas' order.
+    func envelope(_ o: inout JSONWriter.Object, _ schema: String, seq: Int64, at: Timestamp) {
+        o.field("schema", "venueguard/\(schema)/\(Self.version)")
+        o.field("seq", seq)
+        o.field("time", time(at.wall))
+        o.field("site", site)
+        o.field("clock_synchronized", at.wallClockSynchronized)
     }
 
     /// The wall-clock time of monotonic instant `instant`, seen from `status`.
     static func wall(of instant: MonotonicInstant, in status: VenueStatus) -> Timestamp {
-        var at = status.at
-        at.wall = status.at.wall.adding(seconds: (instant - status.at.monotonic).seconds)
-        at.monotonic = instant
-        return at
-    }
-
-    /// The venue's state.
-    public func state(_ status: VenueStatus, seq: Int64, backlog: Int, dropped: Int64) -> [UInt8] {
-        var object = envelope("state", seq: seq, at: status.at)
-        object["status"] = .string(status.overall.rawValue)
-        object["heat_level"] = .string(status.heatLevel.rawValue)
-        var areas: [String: JSONValue] = [:]
-        for area in status.areas {
-            let e = area.estimate
-            var inputs: [String: JSONValue] = [:]
-            for (quantity, value) in e?.inputs ?? [:] {
-                var input: [String: JSONValue] = ["value": .number(value.value), "unit": .string(quantity.unit.rawValue),
-                                                  "source": .string(value.source.kind)]
-                if case let .sensor(id, _) = value.source { input["sensor"] = .string(id.rawValue) }
-                inputs[quantity.rawValue] = .object(input)
-            }
-            areas[area.id.rawValue] = .object([
-                "name": .string(area.name), "exposure": .string(area.exposure.rawValue),
-                "status": .string(area.status.rawValue), "heat_level": .string(area.heatLevel.rawValue),
-                "wbgt": .optional(e?.wbgt), "wbgt_method": .optional(e?.method.rawValue), "scale": .optional(e?.scale.rawValue),
-                "ta": .optional(e?.airTemperature), "tg": .optional(e?.globeTemperature), "tnw": .optional(e?.naturalWetBulb),
-                "inputs": .object(inputs), "reasons": .array(area.reasons.map(JSONValue.string)),
-            ])
-        }
-        object["areas"] = .object(areas)
-        var lightning: [String: JSONValue] = ["state": .string(status.lightning.rawValue), "last_strike_km": .null, "last_strike_time": .null]
-        if let strike = status.lightningStrike {
-            lightning["last_strike_km"] = .optional(strike.distance.kilometresValue)
-            lightning["last_strike_time"] = .string(time(Self.wall(of: strike.at, in: status).wall))
-        }
-        object["lightning"] = .object(lightning)
-        object["alerts"] = .object(["heat_alert": .string(status.heatAlert.rawValue), "thunder_advisory": .bool(status.thunderAdvisory)])
-        object["reasons"] = .array(status.reasons.map(JSONValue.string))
-        object["problems"] = .array(status.sensors.flatMap { sensor -> [JSONValue] in
-            if sensor.health != .ok { return [.string("\(sensor.descriptor.id): \(sensor.health)")] }
-            return sensor.suspect.keys.sorted().map { .string("\(sensor.descriptor.id): \(sensor.suspect[$0]!)") }
-        })
-        var lamps: [String: JSONValue] = [:]
-        for (lamp, pattern) in status.signal.lamps { lamps[lamp.rawValue] = .string(pattern.rawValue) }
-        object["outputs"] = .object(["lamps": .object(lamps), "buzzer": .string(status.signal.buzzer.rawValue)])
-        object["outbox"] = .object(["backlog": .integer(Int64(backlog)), "dropped": .integer(dropped)])
-        return JSONValue.object(object).bytes
-    }
-
-    /// One sensor's latest values and health.
-    public func sensor(_ sensor: SensorStatus, at: Timestamp, seq: Int64) -> [UInt8] {
-        var object = envelope("sensor", seq: seq, at: at)
-        object["sensor"] = .string(sensor.descriptor.id.rawValue)
-        object["kind"] = .string(sensor.descriptor.kind)
-        object["trust"] = .string(sensor.descriptor.trust.rawValue)
-        object["quality"] = .string(sensor.health.quality)
-        switch sensor.health {
-        case .ok: object["reason"] = .null
-        default: object["reason"] = .string(sensor.health.description)
-        }
-        var values: [String: JSONValue] = [:]
-        for reading in sensor.readings {
-            var value: [String: JSONValue] = [
-                "value": .number(reading.value), "unit": .string(reading.quantity.unit.rawValue),
-                "source": .string(reading.origin.rawValue), "time": .string(time(Self.wall(of: reading.at, in: at).wall)),
-            ]
-            // A value on the chip's clamp is published as it is, marked as a bound rather than a measurement.
-            if let suspicion = sensor.suspect[reading.quantity] { value["suspect"] = .string(suspicion.description) }
-            values[reading.quantity.rawValue] = .object(value)
-        }
-        object["values"] = .object(values)
-        // Faults by reason code, and rejected input lines by reason (a serial board's garbage).
-        object["rejected"] = .object(sensor.faultCounts.merging(sensor.rejectedInput) { $0 + $1 }.mapValues { .integer(Int64($0)) })
-        return JSONValue.object(object).bytes
+        wall(of: instant, in: status.at)
     }
 
     static func wall(of instant: MonotonicInstant, in at: Timestamp) -> Timestamp {
@@ -119,52 +50,148 @@ public struct TelemetryPayloads: Sendable {
         return result
     }
 
-    /// An event.
-    public func event(_ event: VenueEvent, at: Timestamp, seq: Int64) -> [UInt8] {
-        var object = envelope("event", seq: seq, at: Self.wall(of: event.at, in: at))
-        object["type"] = .string(event.type)
-        object["summary"] = .string(event.summary)
-        switch event.kind {
-        case let .statusChanged(area, from, to):
-            object["area"] = .string(area.rawValue)
-            object["from"] = .optional(from?.rawValue)
-            object["to"] = .string(to.rawValue)
-        case let .lightningChanged(from, to):
-            object["from"] = .optional(from?.rawValue)
-            object["to"] = .string(to.rawValue)
-        case let .strike(strike):
-            object["distance_km"] = .optional(strike.distance.kilometresValue)
-            switch strike.distance {
-            case .overhead: object["distance"] = .string("overhead")
-            case .outOfRange: object["distance"] = .string("out-of-range")
-            case .kilometres: object["distance"] = .string("km")
-            }
-            object["energy"] = strike.energy.map { .integer(Int64($0)) } ?? .null
-            object["sensor"] = .optional(strike.source?.rawValue)
-        case let .sensorFaulted(id, reason):
-            object["sensor"] = .string(id.rawValue)
-            object["code"] = .string(reason.code)
-            object["reason"] = .string(reason.description)
-        case let .sensorStale(id), let .sensorRecovered(id):
-            object["sensor"] = .string(id.rawValue)
-        case let .acknowledged(source, silenced):
-            object["source"] = .string(source)
-            object["silenced"] = .bool(silenced)
-        case let .heatAlertChanged(from, to):
-            object["from"] = .string(from.rawValue)
-            object["to"] = .string(to.rawValue)
-        case let .thunderAdvisoryChanged(active):
-            object["active"] = .bool(active)
+    /// The problems a state lists: sensors not ok, and values on a clamp.
+    static func problems(_ status: VenueStatus) -> [String] {
+        status.sensors.flatMap { sensor -> [String] in
+            if sensor.health != .ok { return ["\(sensor.descriptor.id): \(sensor.health)"] }
+            return sensor.suspect.keys.sorted().map { "\(sensor.descriptor.id): \(sensor.suspect[$0]!)" }
         }
-        return JSONValue.object(object).bytes
     }
 
-    /// An event the publisher itself raises (command results, outbox drops).
-    public func notice(type: String, summary: String, fields: [String: JSONValue], at: Timestamp, seq: Int64) -> [UInt8] {
-        var object = envelope("event", seq: seq, at: at)
-        object["type"] = .string(type)
-        object["summary"] = .string(summary)
-        for (key, value) in fields { object[key] = value }
-        return JSONValue.object(object).bytes
+    /// The venue's state.
+    public func state(_ status: VenueStatus, seq: Int64, backlog: Int, dropped: Int64) -> [UInt8] {
+        JSONWriter.object(capacity: 2048) { o in
+            envelope(&o, "state", seq: seq, at: status.at)
+            o.field("status", status.overall.rawValue)
+            o.field("heat_level", status.heatLevel.rawValue)
+            o.field("areas") { areas in
+                for area in status.areas {
+                    let e = area.estimate
+                    areas.field(area.id.rawValue) { a in
+                        a.field("name", area.name)
+                        a.field("exposure", area.exposure.rawValue)
+                        a.field("status", area.status.rawValue)
+                        a.field("heat_level", area.heatLevel.rawValue)
+                        a.field("wbgt", e?.wbgt)
+                        a.field("wbgt_method", e?.method.rawValue)
+                        a.field("scale", e?.scale.rawValue)
+                        a.field("ta", e?.airTemperature)
+                        a.field("tg", e?.globeTemperature)
+                        a.field("tnw", e?.naturalWetBulb)
+                        a.field("inputs") { inputs in
+                            for quantity in (e?.inputs.keys.sorted() ?? []) {
+                                let value = e!.inputs[quantity]!
+                                inputs.field(quantity.rawValue) { input in
+                                    input.field("value", value.value)
+                                    input.field("unit", quantity.unit.rawValue)
+                                    input.field("source", value.source.kind)
+                                    if case let .sensor(id, _) = value.source { input.field("sensor", id.rawValue) }
+                                }
+                            }
+                        }
+                        a.field("reasons", strings: area.reasons)
+                    }
+                }
+            }
+            o.field("lightning") { l in
+                l.field("state", status.lightning.rawValue)
+                l.field("last_strike_km", status.lightningStrike?.distance.kilometresValue)
+                l.field("last_strike_time", status.lightningStrike.map { time(Self.wall(of: $0.at, in: status).wall) })
+            }
+            o.field("alerts") { a in
+                a.field("heat_alert", status.heatAlert.rawValue)
+                a.field("thunder_advisory", status.thunderAdvisory)
+            }
+            o.field("reasons", strings: status.reasons)
+            o.field("problems", strings: Self.problems(status))
+            o.field("outputs") { out in
+                out.field("lamps") { lamps in
+                    for lamp in Lamp.allCases { if let pattern = status.signal.lamps[lamp] { lamps.field(lamp.rawValue, pattern.rawValue) } }
+                }
+                out.field("buzzer", status.signal.buzzer.rawValue)
+            }
+            o.field("outbox") { b in
+                b.field("backlog", backlog)
+                b.field("dropped", dropped)
+            }
+        }
+    }
+
+    /// One sensor's latest values and health.
+    public func sensor(_ sensor: SensorStatus, at: Timestamp, seq: Int64) -> [UInt8] {
+        JSONWriter.object(capacity: 640) { o in
+            envelope(&o, "sensor", seq: seq, at: at)
+            o.field("sensor", sensor.descriptor.id.rawValue)
+            o.field("kind", sensor.descriptor.kind)
+            o.field("trust", sensor.descriptor.trust.rawValue)
+            o.field("quality", sensor.health.quality)
+            o.field("reason", sensor.health == .ok ? nil : sensor.health.description)
+            o.field("values") { values in
+                for reading in sensor.readings {
+                    values.field(reading.quantity.rawValue) { v in
+                        v.field("value", reading.value)
+                        v.field("unit", reading.quantity.unit.rawValue)
+                        v.field("source", reading.origin.rawValue)
+                        v.field("time", time(Self.wall(of: reading.at, in: at).wall))
+                        // A value on the chip's clamp is published as it is, marked as a bound rather than a measurement.
+                        if let suspicion = sensor.suspect[reading.quantity] { v.field("suspect", suspicion.description) }
+                    }
+                }
+            }
+            // Faults by reason code, and rejected input lines by reason (a serial board's garbage).
+            o.field("rejected", counts: sensor.faultCounts.merging(sensor.rejectedInput) { $0 + $1 })
+        }
+    }
+
+    /// An event.
+    public func event(_ event: VenueEvent, at: Timestamp, seq: Int64) -> [UInt8] {
+        JSONWriter.object(capacity: 400) { o in
+            envelope(&o, "event", seq: seq, at: Self.wall(of: event.at, in: at))
+            o.field("type", event.type)
+            o.field("summary", event.summary)
+            switch event.kind {
+            case let .statusChanged(area, from, to):
+                o.field("area", area.rawValue)
+                o.field("from", from?.rawValue)
+                o.field("to", to.rawValue)
+            case let .lightningChanged(from, to):
+                o.field("from", from?.rawValue)
+                o.field("to", to.rawValue)
+            case let .strike(strike):
+                o.field("distance_km", strike.distance.kilometresValue)
+                switch strike.distance {
+                case .overhead: o.field("distance", "overhead")
+                case .outOfRange: o.field("distance", "out-of-range")
+                case .kilometres: o.field("distance", "km")
+                }
+                if let energy = strike.energy { o.field("energy", energy) } else { o.null("energy") }
+                o.field("sensor", strike.source?.rawValue)
+            case let .sensorFaulted(id, reason):
+                o.field("sensor", id.rawValue)
+                o.field("code", reason.code)
+                o.field("reason", reason.description)
+            case let .sensorStale(id), let .sensorRecovered(id):
+                o.field("sensor", id.rawValue)
+            case let .acknowledged(source, silenced):
+                o.field("source", source)
+                o.field("silenced", silenced)
+            case let .heatAlertChanged(from, to):
+                o.field("from", from.rawValue)
+                o.field("to", to.rawValue)
+            case let .thunderAdvisoryChanged(active):
+                o.field("active", active)
+            }
+        }
+    }
+
+    /// An event the publisher itself raises (command results, outbox repairs); `fields`
+    /// writes its particular fields.
+    public func notice(type: String, summary: String, at: Timestamp, seq: Int64, fields: (inout JSONWriter.Object) -> Void) -> [UInt8] {
+        JSONWriter.object(capacity: 400) { o in
+            envelope(&o, "event", seq: seq, at: at)
+            o.field("type", type)
+            o.field("summary", summary)
+            fields(&o)
+        }
     }
 }

@@ -166,6 +166,10 @@ struct RunCommand: AsyncParsableCommand {
             return .failedToStart("\(error)")
         }
         let rate = speed ?? configuration.simulation?.speed ?? 1
+        if rate == 1 {
+            return await runSimulatedInRealTime(configuration, scenario: loaded, stop: stop, progress: progress, reporter: reporter,
+                                                logger: logger)
+        }
         let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds)
         let logEvents = !(renderer is TerminalPanel)  // the panel shows them; log lines would scroll it away
         let telemetry = makeTelemetry(configuration, logger: logger)
@@ -177,6 +181,29 @@ struct RunCommand: AsyncParsableCommand {
                 if logEvents { for event in events { logger.log(level: event.logLevel, "\(event.summary)") } }
                 telemetry?.submit(status, events)
             }, commands: telemetry?.publisher.commands, progress: progress)
+        await telemetry?.stop()
+        return .ended(stop.requested ?? "scenario ended")
+    }
+
+    /// The simulated venue at real speed: the same real-time runtime as on a board (one tick for
+    /// sensors of one period, frames only at pattern edges), over the register-level twins, with
+    /// the scenario's events played at their times and its wall clock.
+    func runSimulatedInRealTime(_ configuration: SiteConfiguration, scenario: Scenario, stop: StopRequest, progress: RunProgress,
+                                reporter: ServiceReporter, logger: Logger) async -> Outcome {
+        let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
+        let clock = SystemClock(wallStart: scenario.start, synchronized: scenario.clockSynchronized)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: scenario.utcOffsetSeconds)
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, renderer: renderer),
+                                   clock: clock, progress: progress, logger: logger)
+        let telemetry = makeTelemetry(configuration, logger: logger)
+        if let telemetry { runtime.onStatus = { status, events in telemetry.submit(status, events) } }
+        let commands = telemetry?.forwardCommands { await runtime.submit($0) }
+        // A scenario keeps no safety memory: it is not a venue's afternoon.
+        reporter.begin(generation(configuration, telemetry: telemetry) { runtime.status })
+        let player = Task { await ScenarioPlayer(scenario: scenario, hardware: hardware).play(into: runtime, stop: stop, exitAtEnd: exitAtEnd) }
+        await runtime.run(stop: stop)
+        player.cancel()
+        commands?.cancel()
         await telemetry?.stop()
         return .ended(stop.requested ?? "scenario ended")
     }

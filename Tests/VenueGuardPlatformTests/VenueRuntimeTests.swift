@@ -57,15 +57,15 @@ struct RuntimeRealTimeTests {
         await task.value
         // Shutdown is prompt (SIGTERM must finish within a few seconds).
         #expect((ContinuousClock.now - started).seconds - elapsed < 0.5)
-        // The output thread's cadence is 20 frames a second. Other test suites load both cores
-        // meanwhile, so this checks liveness and the no-burst rule, not precise timing (that is
-        // measured by `make bench`): never more frames than the cadence allows, plus one drawn at
-        // once for each change of the signal (the first pattern, the alarm, its acknowledgement).
+        // The output thread draws at each pattern edge (red blinking at 1 Hz and the alarm's
+        // beeps: a few a second), at once for each change of the signal (the first pattern, the
+        // alarm, its acknowledgement), and at least once a second; never at a fixed 20 Hz.
+        // Other suites load both cores meanwhile, so this checks liveness and the no-burst rule,
+        // not precise timing (that is measured by `make bench`).
         let frames = Double(runtime.outputFrames)
         let changes = Double(runtime.signalChanges)
         #expect(changes >= 2 && changes <= 4)
-        // (The thread starts after the first sensor cycle, which waits for a free cooperative thread.)
-        #expect(frames >= elapsed * 20 * 0.6 && frames <= elapsed * 20 + 2 + changes, "\(frames) frames (\(changes) signal changes) in \(elapsed) s")
+        #expect(frames >= elapsed * 0.8 && frames <= elapsed * 6 + 2 + changes, "\(frames) frames (\(changes) signal changes) in \(elapsed) s")
         #expect(runtime.evaluationCount >= 6)
         // Red blinked (1 Hz) and everything ended off.
         #expect(red.writes.filter { $0.0 }.count >= 1)

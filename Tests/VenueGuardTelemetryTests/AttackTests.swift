@@ -31,7 +31,7 @@ struct AttackTests {
     static func connected(_ client: MosquittoClient, within limit: Duration = .seconds(20)) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await event in client.events { if case .connected = event { return true } }
+                for await batch in client.events { if batch.contains(where: { if case .connected = $0 { return true } else { return false } }) { return true } }
                 return false
             }
             group.addTask {

@@ -272,21 +272,23 @@ struct MQTTIntegrationTests {
         try client.start()
         var sawConnected = false, sawMessage = false
         let deadline = ContinuousClock.now + .seconds(10)
-        for await event in client.events {
-            // This loop runs on the main actor; the events were produced on libmosquitto's thread.
-            MainActor.assertIsolated()
-            switch event {
-            case .connected:
-                sawConnected = true
-                try client.subscribe("t/#")
-            case .subscribed:
-                try client.publish(topic: "t/x", payload: Array("hello".utf8))
-            case let .message(topic, payload, _):
-                sawMessage = topic == "t/x" && payload == Array("hello".utf8)
-            default:
-                break
+        receiving: for await batch in client.events {
+            for event in batch {
+                // This loop runs on the main actor; the events were produced on libmosquitto's thread.
+                MainActor.assertIsolated()
+                switch event {
+                case .connected:
+                    sawConnected = true
+                    try client.subscribe("t/#")
+                case .subscribed:
+                    try client.publish(topic: "t/x", payload: Array("hello".utf8))
+                case let .message(topic, payload, _):
+                    sawMessage = topic == "t/x" && payload == Array("hello".utf8)
+                default:
+                    break
+                }
+                if sawMessage || ContinuousClock.now > deadline { break receiving }
             }
-            if sawMessage || ContinuousClock.now > deadline { break }
         }
         client.stop()
         #expect(sawConnected && sawMessage)

@@ -243,8 +243,10 @@ struct PayloadTests {
         for (i, kind) in events.enumerated() {
             items.append(("event", String(decoding: payloads.event(VenueEvent(at: .origin, kind: kind), at: at, seq: Int64(10 + i)), as: UTF8.self)))
         }
-        items.append(("event", String(decoding: payloads.notice(type: "command-rejected", summary: "x",
-                                                                fields: ["topic": .string("t"), "reason": .string("r")], at: at, seq: 99), as: UTF8.self)))
+        items.append(("event", String(decoding: payloads.notice(type: "command-rejected", summary: "x", at: at, seq: 99) { o in
+            o.field("topic", "t")
+            o.field("reason", "r")
+        }, as: UTF8.self)))
         #expect(try SchemaValidator.validate(items) == "")
     }
 
@@ -277,5 +279,30 @@ struct PayloadTests {
         #expect(try SchemaValidator.validate([("state", String(decoding: payloads.state(status, seq: 1, backlog: 0, dropped: 0), as: UTF8.self)),
                                               ("sensor", String(decoding: payloads.sensor(light, at: at, seq: 2), as: UTF8.self)),
                                               ("sensor", windPayload)]) == "")
+    }
+}
+
+struct JSONWriterTests {
+    @Test("Strings are escaped, numbers rounded once to 0.01 without an exponent, keys kept in order")
+    func writes() throws {
+        let text = "quote \" back \\ tab\t nl\n bell\u{07} 日本"
+        let bytes = JSONWriter.object { o in
+            o.field("b", text)
+            o.field("a", 24.351)
+            o.field("n", -0.004)
+            o.field("m", -12.5)
+            o.field("big", 123456789.999)
+            o.field("nan", Double.nan)
+            o.field("i", Int64.min + 1)
+            o.field("none", nil as String?)
+            o.field("list", strings: ["x", "y"])
+            o.field("counts", counts: ["z": 2, "a": 1])
+        }
+        let written = String(decoding: bytes, as: UTF8.self)
+        #expect(written == #"{"b":"quote \" back \\ tab\t nl\n bell\u0007 日本","a":24.35,"n":0,"m":-12.5,"big":123456790,"nan":null,"i":-9223372036854775807,"none":null,"list":["x","y"],"counts":{"a":1,"z":2}}"#)
+        // Foundation reads it back as the same values.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect((object["a"] as? NSNumber)?.doubleValue == 24.35)
+        #expect(object["b"] as? String == text)
     }
 }

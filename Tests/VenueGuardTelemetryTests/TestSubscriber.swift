@@ -24,7 +24,8 @@ final class TestSubscriber: @unchecked Sendable {
                                                            reconnectMaximum: .seconds(1)))
         let client = self.client
         task = Task { [received, ready] in
-            for await event in client.events {
+            for await batch in client.events {
+                for event in batch {
                 switch event {
                 case .connected:
                     for pattern in patterns { try? client.subscribe(pattern) }
@@ -36,6 +37,7 @@ final class TestSubscriber: @unchecked Sendable {
                     received.withLock { $0.append(Message(topic: topic, payload: payload, retained: retained)) }
                 default:
                     break
+                }
                 }
             }
         }

@@ -25,6 +25,22 @@ public enum BuzzerPattern: String, CaseIterable, Hashable, Sendable {
     /// Whether the pattern repeats (alarms) or plays once (chirps).
     public var repeats: Bool { self == .heatAlarm || self == .lightningAlarm }
 
+    /// The first time after `seconds` (since the pattern started) at which the buzzer switches,
+    /// or `nil` when it never will again (silent, or a chirp that has ended).
+    public func nextChange(afterSeconds seconds: Double) -> Double? {
+        let segments = self.segments
+        guard !segments.isEmpty else { return nil }
+        let cycle = segments.reduce(0, +)
+        if seconds < 0 { return 0 }
+        let start = repeats ? (seconds / cycle).rounded(.down) * cycle : 0
+        var edge = start
+        for length in segments + (repeats ? segments : []) {
+            edge += length
+            if edge > seconds + 1e-9 { return edge }
+        }
+        return repeats ? start + 2 * cycle : nil
+    }
+
     /// Whether the buzzer sounds `seconds` after the pattern started.
     public func isOn(atSeconds seconds: Double) -> Bool {
         let segments = self.segments

@@ -20,6 +20,30 @@ public enum LEDPattern: String, CaseIterable, Hashable, Sendable {
     /// How long `steady` is off in each heartbeat, seconds.
     public static let heartbeatBlip = 0.15
 
+    /// The edges of one cycle: (period, the offsets within it where the lamp switches).
+    var edges: (period: Double, at: [Double])? {
+        switch self {
+        case .off: nil
+        case .steady: (Self.heartbeatPeriod, [0, Self.heartbeatBlip])
+        case .blink: (1.0, [0, 0.5])
+        case .blinkSlow: (2.0, [0, 1.0])
+        case .blinkFast: (0.4, [0, 0.2])
+        case .flash: (2.0, [0, 0.1])
+        }
+    }
+
+    /// The first time after `seconds` at which the lamp switches, or `nil` when it never does
+    /// (off). The output thread sleeps until then: a steady lamp costs two wake-ups per
+    /// heartbeat, not a frame every 50 ms.
+    public func nextChange(afterSeconds seconds: Double) -> Double? {
+        guard let (period, offsets) = edges else { return nil }
+        let cycleStart = (seconds / period).rounded(.down) * period
+        for cycle in [cycleStart, cycleStart + period] {
+            for offset in offsets where cycle + offset > seconds + 1e-9 { return cycle + offset }
+        }
+        return cycleStart + 2 * period
+    }
+
     /// Whether the lamp is lit `seconds` into the pattern.
     public func isOn(atSeconds seconds: Double) -> Bool {
         func phase(_ period: Double) -> Double {

@@ -44,29 +44,36 @@ public struct DaemonStateDocument {
     public static func encode(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
                               running: Bool, stoppedBecause: String?, written: WallClockTime,
                               boot: (id: String, nanoseconds: Int64)? = nil, problems: [String] = []) -> [UInt8] {
-        var header: [String: Any] = [
-            "schema": schema, "pid": Int(pid), "configuration": configuration, "running": running,
-            "stopped_because": stoppedBecause ?? NSNull(), "written": payloads.time(written),
-            "written_unix": written.secondsSince1970, "problems": problems,
-        ]
-        if let boot {
-            header["boot_id"] = boot.id
-            header["boottime_ns"] = boot.nanoseconds
-        }
-        if let mqtt {
-            header["mqtt"] = ["broker": mqtt.broker, "connected": mqtt.connected, "backlog": mqtt.backlog, "dropped": mqtt.dropped,
-                              "last_error": mqtt.lastError ?? NSNull(), "problems": mqtt.problems] as [String: Any]
-        }
-        var bytes = Array((try? JSONSerialization.data(withJSONObject: header)) ?? Data("{}".utf8))
-        guard let status, bytes.last == UInt8(ascii: "}") else { return bytes + [0x0A] }
-        bytes.removeLast()
-        bytes += Array(",\"state\":".utf8) + payloads.state(status, seq: 0, backlog: mqtt?.backlog ?? 0, dropped: mqtt?.dropped ?? 0)
-        bytes += Array(",\"sensors\":[".utf8)
-        for (index, sensor) in status.sensors.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes += payloads.sensor(sensor, at: status.at, seq: 0)
-        }
-        bytes += Array("]}\n".utf8)
-        return bytes
+        JSONWriter.object(capacity: 8192) { o in
+            o.field("schema", schema)
+            o.field("pid", Int64(pid))
+            o.field("configuration", configuration)
+            o.field("running", running)
+            o.field("stopped_because", stoppedBecause)
+            o.field("written", payloads.time(written))
+            // Whole milliseconds: the wall clock is shown, freshness is judged on the boot clock.
+            o.field("written_unix", (written.secondsSince1970 * 100).rounded() / 100)
+            o.field("problems", strings: problems)
+            if let boot {
+                o.field("boot_id", boot.id)
+                o.field("boottime_ns", boot.nanoseconds)
+            }
+            if let mqtt {
+                o.field("mqtt") { m in
+                    m.field("broker", mqtt.broker)
+                    m.field("connected", mqtt.connected)
+                    m.field("backlog", mqtt.backlog)
+                    m.field("dropped", mqtt.dropped)
+                    m.field("last_error", mqtt.lastError)
+                    m.field("problems", strings: mqtt.problems)
+                }
+            }
+            if let status {
+                o.field("state", raw: payloads.state(status, seq: 0, backlog: mqtt?.backlog ?? 0, dropped: mqtt?.dropped ?? 0))
+                o.field("sensors") { sensors in
+                    for sensor in status.sensors { sensors.add(raw: payloads.sensor(sensor, at: status.at, seq: 0)) }
+                }
+            }
+        } + [0x0A]
     }
 }

@@ -90,7 +90,7 @@ public enum StatusReport {
                 age = Double(max(0, boot.nanoseconds - fileTime)) / 1e9
             }
         } else {
-            let wallAge = observer.wallNow - (document["written_unix"] as? Double ?? 0)
+            let wallAge = observer.wallNow - ((document["written_unix"] as? NSNumber)?.doubleValue ?? 0)
             if wallAge < -5 {
                 freshnessProblem = "it claims a time in the future and has no boot clock to check it by"
             } else {
@@ -134,7 +134,7 @@ public enum StatusReport {
         out.append("Overall: \((state["status"] as? String ?? "?").uppercased())   lamps: \(lamps.isEmpty ? "all off" : lamps.joined(separator: ", "))   buzzer: \(outputs?["buzzer"] as? String ?? "?")")
         let lightning = state["lightning"] as? [String: Any]
         var lightningLine = "Lightning: \(lightning?["state"] as? String ?? "?")"
-        if let km = lightning?["last_strike_km"] as? Double { lightningLine += ", last strike \(NumberText.format(km)) km at \(lightning?["last_strike_time"] as? String ?? "?")" }
+        if let km = (lightning?["last_strike_km"] as? NSNumber)?.doubleValue { lightningLine += ", last strike \(NumberText.format(km)) km at \(lightning?["last_strike_time"] as? String ?? "?")" }
         if let alerts = state["alerts"] as? [String: Any] {
             lightningLine += "   heat alert: \(alerts["heat_alert"] as? String ?? "?")"
             if alerts["thunder_advisory"] as? Bool == true { lightningLine += "   thunder advisory in force" }
@@ -147,9 +147,9 @@ public enum StatusReport {
         for id in areas.keys.sorted() {
             let area = areas[id]!
             var line = "  \(pad(id, 14)) \(pad(area["status"] as? String ?? "?", 8))"
-            if let wbgt = area["wbgt"] as? Double {
+            if let wbgt = (area["wbgt"] as? NSNumber)?.doubleValue {
                 line += " WBGT \(NumberText.format((wbgt * 10).rounded() / 10)) °C by \(area["wbgt_method"] as? String ?? "?")"
-            } else if let ta = area["ta"] as? Double {
+            } else if let ta = (area["ta"] as? NSNumber)?.doubleValue {
                 line += " air \(NumberText.format((ta * 10).rounded() / 10)) °C by \(area["wbgt_method"] as? String ?? "?")"
             }
             let inputs = area["inputs"] as? [String: [String: Any]] ?? [:]
@@ -172,7 +172,7 @@ public enum StatusReport {
                 line += " (no values: a detector)"
             } else if quality == "ok" {
                 line += " " + values.keys.sorted().map { key in
-                    let value = values[key]!["value"] as? Double ?? .nan
+                    let value = (values[key]!["value"] as? NSNumber)?.doubleValue ?? .nan
                     let label = Quantity(rawValue: key)?.symbol ?? key
                     return "\(label) \(NumberText.format((value * 100).rounded() / 100)) \(values[key]!["unit"] as? String ?? "")"
                 }.joined(separator: ", ")
@@ -190,8 +190,8 @@ public enum StatusReport {
 
         out.append("")
         if let mqtt = document["mqtt"] as? [String: Any] {
-            var line = "MQTT: \(mqtt["connected"] as? Bool == true ? "connected to" : "NOT connected to") \(mqtt["broker"] as? String ?? "?"), backlog \(mqtt["backlog"] as? Int ?? 0)"
-            if let dropped = mqtt["dropped"] as? Int, dropped > 0 { line += ", \(dropped) dropped" }
+            var line = "MQTT: \(mqtt["connected"] as? Bool == true ? "connected to" : "NOT connected to") \(mqtt["broker"] as? String ?? "?"), backlog \((mqtt["backlog"] as? NSNumber)?.intValue ?? 0)"
+            if let dropped = (mqtt["dropped"] as? NSNumber)?.intValue, dropped > 0 { line += ", \(dropped) dropped" }
             if mqtt["connected"] as? Bool != true, let error = mqtt["last_error"] as? String { line += " (\(error))" }
             out.append(line)
         } else {

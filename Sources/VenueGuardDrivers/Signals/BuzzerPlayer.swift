@@ -25,4 +25,9 @@ public struct BuzzerPlayer: Sendable {
 
     /// The pattern playing (for display).
     public var current: BuzzerPattern { pattern }
+
+    /// The next renderer time after `now` at which the buzzer switches, or `nil`.
+    public func nextChange(after now: Double) -> Double? {
+        pattern.nextChange(afterSeconds: now - startedAt).map { $0 + startedAt }
+    }
 }

@@ -33,6 +33,14 @@ public final class SignalLines {
         frames += 1
     }
 
+    /// When, after `seconds`, the next frame is needed for `intent`: the earliest edge of any
+    /// lamp's pattern or of the buzzer's, or `nil` when nothing will change by itself.
+    public func nextChange(_ intent: SignalIntent, afterSeconds seconds: Double) -> Double? {
+        let edges = lamps.keys.compactMap { intent.pattern(of: $0).nextChange(afterSeconds: seconds) }
+            + [player.nextChange(after: seconds)].compactMap { $0 }
+        return edges.min()
+    }
+
     /// Puts every output in the "not monitoring" state: lamps off, buzzer silent.
     public func shutDown() {
         for (lamp, line) in lamps { write(lamp.rawValue, false, line, force: true) }
