@@ -124,6 +124,7 @@ if [ ! -f "$KERNEL/.complete" ]; then
     rm -rf "$KERNEL/debs" "$KROOT/usr/share"
     [ -f "$KROOT/boot/vmlinuz-$ABI" ] && [ -f "$KERNEL/src/drivers/gpio/gpio-sim.c" ] || die "the kernel packages did not unpack as expected"
     touch "$KERNEL/.complete"
+    find "$CACHE/kernel" -mindepth 1 -maxdepth 1 ! -path "$KERNEL" -exec rm -rf {} +  # older kernels
 fi
 VMLINUZ=$KROOT/boot/vmlinuz-$ABI
 MODROOT=$KROOT/lib/modules/$ABI
@@ -150,6 +151,7 @@ if [ ! -f "$MODULES/gpio-sim.ko" ] || [ ! -f "$MODULES/hil-i2c.ko" ]; then
             { cat "$MODULES/build/$m.log" >&2; die "building $m failed"; }
         cp "$MODULES/build/$m/$m.ko" "$MODULES/"
     done
+    find "$CACHE/modules" -mindepth 1 -maxdepth 1 ! -path "$MODULES" -exec rm -rf {} +  # older builds
 fi
 
 # hilctl, the guests' timing helper: static, so it needs nothing from the guest.
@@ -158,6 +160,7 @@ HILCTL=$CACHE/tools/hilctl-$hilctl_hash
 if [ ! -x "$HILCTL" ]; then
     mkdir -p "$CACHE/tools"
     gcc -O2 -Wall -static -o "$HILCTL.tmp" "$HIL_DIR/hilctl.c" && mv "$HILCTL.tmp" "$HILCTL"
+    find "$CACHE/tools" -name 'hilctl-*' ! -path "$HILCTL" -delete
 fi
 
 python3 "$HIL_DIR/chips.py" >"$WORK/chips.env"

@@ -172,6 +172,26 @@ t_sandbox_serial() {
     near "$_t" 24.5 0.001 || fail "the board's temperature reads $_t, not 24.5"
 }
 
+# The USB adapter unplugged and plugged back, as the kernel sees it: the device is
+# de-authorised (the driver lets go, the tty hangs up and /dev/ttyUSB0 goes), then authorised
+# again (it enumerates anew and udev gives it its names back).
+t_usb_unplug() {
+    _pid=$(main_pid)
+    _dev=$(for _d in /sys/bus/usb/devices/*; do [ "$(cat "$_d/idVendor" 2>/dev/null)" = 0403 ] && echo "$_d"; done | head -n 1)
+    [ -n "$_dev" ] || { fail "no FTDI device in /sys/bus/usb/devices"; return 1; }
+    echo 0 >"$_dev/authorized"
+    wait_until 15000 sh -c "[ \"\$(hilctl json $STATE_FILE 'sensors[sensor=microbit].quality')\" != ok ]" ||
+        { echo 1 >"$_dev/authorized"; fail "the board still reads ok 15 s after the unplug ($(ls /dev/ttyUSB* 2>&1))"; return 1; }
+    echo "unplugged ($_dev): microbit $(sensor microbit quality), $(sensor microbit reason); daemon pid $(main_pid)"
+    _reason=$(sensor microbit reason)
+    echo 1 >"$_dev/authorized"
+    wait_until 20000 sh -c "[ \"\$(hilctl json $STATE_FILE 'sensors[sensor=microbit].quality')\" = ok ]" ||
+        { fail "the board is not read again 20 s after the replug: $(sensor microbit quality) $(sensor microbit reason)"; return 1; }
+    ls -l /dev/venueguard/
+    [ "$(main_pid)" = "$_pid" ] && is_active || { fail "the daemon did not survive the unplug: pid $(main_pid), was $_pid"; return 1; }
+    echo "$_reason" | grep -q unplugged || fail "the fault while unplugged was '$_reason', not 'unplugged'"
+}
+
 t_sandbox_writes() {
     _pid=$(main_pid)
     ls -l /var/lib/venueguard /run/venueguard
@@ -291,6 +311,7 @@ run_test configure-ready-active t_configure
 run_test status-line t_status_line
 run_test sandbox-i2c-gpio t_sandbox_i2c_gpio
 run_test sandbox-usb-serial t_sandbox_serial
+run_test usb-serial-unplug-replug t_usb_unplug
 run_test sandbox-state-writes t_sandbox_writes
 run_test unprivileged-user t_unprivileged
 run_test reload-bad-config-refused t_reload_bad
