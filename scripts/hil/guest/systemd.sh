@@ -6,10 +6,10 @@
 # it printing "temp:24.5" once a second. Started by hil-tests.service (rootfs-setup.sh).
 HIL=/run/hil
 export PATH=$HIL:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+. $HIL/run.env
 . $HIL/lib.sh
 . $HIL/chips.env
 . $HIL/hardware.sh
-. $HIL/run.env
 stty -F "$HIL_RESULTS" raw -echo 115200 2>/dev/null
 
 UNIT=venueguard.service
