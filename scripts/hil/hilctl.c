@@ -8,9 +8,10 @@
  *       Reads the sysfs `value` files every 2 ms for MS milliseconds and prints the
  *       initial value and every change: "T_MS NAME VALUE" (T_MS from the start, 3 decimals).
  *       With HILCTL_READY=FILE in the environment, creates FILE once the first sample is taken.
- *   hilctl latency IRQ_PULL BUZZER_VALUE BLUE_VALUE EDGES [QUIET_MS] [TIMEOUT_MS]
- *       Lightning IRQ edge to buzzer, through the kernel: waits until the buzzer and the blue
- *       lamp have both been off for QUIET_MS (lightning no longer `danger`), writes
+ *   hilctl latency IRQ_PULL BUZZER_VALUE BLUE_VALUE EDGES [QUIET_MS] [TIMEOUT_MS] [GAP_MS]
+ *       Lightning IRQ edge to buzzer, through the kernel: waits until GAP_MS (the all-clear
+ *       time) have passed since the previous edge and the buzzer and the blue lamp have both
+ *       been off for QUIET_MS after that (lightning no longer `danger`), writes
  *       "pull-up" to the IRQ line's gpio-sim `pull` (a rising edge), times until the buzzer
  *       line reads 1, then pulls the line down again. Repeats EDGES times and prints one
  *       "edge N MS" line per edge and "latency edges=N answered=N median_ms=… p99_ms=… max_ms=… min_ms=…".
@@ -160,7 +161,7 @@ static int compare_double(const void *a, const void *b)
 static int cmd_latency(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: hilctl latency IRQ_PULL BUZZER_VALUE BLUE_VALUE EDGES [QUIET_MS] [TIMEOUT_MS]\n");
+		fprintf(stderr, "usage: hilctl latency IRQ_PULL BUZZER_VALUE BLUE_VALUE EDGES [QUIET_MS] [TIMEOUT_MS] [GAP_MS]\n");
 		return 2;
 	}
 	const char *irq_path = argv[0];
@@ -170,16 +171,19 @@ static int cmd_latency(int argc, char **argv)
 	int edges = atoi(argv[3]);
 	double quiet = argc > 4 ? atof(argv[4]) : 300;
 	double timeout = argc > 5 ? atof(argv[5]) : 10000;
+	double gap = argc > 6 ? atof(argv[6]) : 0;
+	double previous = -1e12;
 	double *latency = calloc(edges > 0 ? edges : 1, sizeof *latency);
 	int answered = 0;
 
 	write_text(irq, irq_path, "pull-down");
 	for (int edge = 1; edge <= edges; edge++) {
-		/* Lightning must have left `danger` (both lines quiet), or the strike would not sound. */
+		/* Lightning must have left `danger`, or the strike would not sound: no earlier than GAP
+		 * after the previous edge (the all-clear time), and both lines quiet for QUIET. */
 		double deadline = now_ms() + timeout, quiet_since = now_ms();
 		for (;;) {
 			double t = now_ms();
-			if (read_value(buzzer) != '0' || read_value(blue) != '0')
+			if (read_value(buzzer) != '0' || read_value(blue) != '0' || t - previous < gap)
 				quiet_since = t;
 			else if (t - quiet_since >= quiet)
 				break;
@@ -190,6 +194,7 @@ static int cmd_latency(int argc, char **argv)
 			sleep_us(2000);
 		}
 		double before = now_ms();
+		previous = before;
 		write_text(irq, irq_path, "pull-up");
 		double on = -1;
 		deadline = before + timeout;

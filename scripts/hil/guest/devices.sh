@@ -289,7 +289,9 @@ t_latency() {
     wait_until 5000 sh -c "grep -q 'lightning strike' $DAEMON_LOG" || { fail "no strike from the warm-up edge"; pull $LINE_IRQ down; return 1; }
     pull $LINE_IRQ down
     echo "$HIL_EDGES edges"
-    hilctl latency "$(pull_path $LINE_IRQ)" "$(value_path $LINE_BUZZER)" "$(value_path $LINE_BLUE)" "$HIL_EDGES" 250 10000 >"$WORK/latency.txt"
+    # An edge waits for the previous one's danger to end: 1 s (the all-clear) after it, and the
+    # blue lamp and the buzzer off for 0.4 s (a fast blink is off 0.2 s at a time).
+    hilctl latency "$(pull_path $LINE_IRQ)" "$(value_path $LINE_BUZZER)" "$(value_path $LINE_BLUE)" "$HIL_EDGES" 400 10000 1000 >"$WORK/latency.txt"
     _rc=$?
     echo "latencies (ms), edge by edge:"
     awk '/^edge [0-9]+ [0-9.]+$/ { printf "%s ", $3 } END { print "" }' "$WORK/latency.txt" | fold -s -w 120
