@@ -210,7 +210,7 @@ build_devices_initramfs() {
         copy_with_libraries "$root" "$(command -v "$tool")" "/usr/local/bin/$tool"
     done
     install -m 0755 "$HILCTL" "$root/usr/local/bin/hilctl"
-    copy_modules "$root" i2c-dev i2c-stub configfs
+    copy_modules "$root" i2c-dev i2c-stub configfs virtio_pci virtio_blk
     install -m 0644 "$MODULES/gpio-sim.ko" "$MODULES/hil-i2c.ko" "$root/lib/modules/hil/"
     install -m 0644 "$HIL_DIR"/guest/{lib.sh,hardware.sh,devices.sh} "$WORK/chips.env" "$root/hil/"
     printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
@@ -321,12 +321,35 @@ wait_guest() {
     return 0
 }
 
+# take_out NAME IMAGE BINARY: the tar archive a guest left on its output disk, to OUT/NAME-out,
+# with a gdb backtrace of every core dump in it.
+take_out() {
+    local core demangle=cat
+    # Swift's symbols read better demangled, with the toolchain's swift-demangle when there is one.
+    local demangler
+    demangler=$(command -v swift-demangle || ls "$(dirname "$(./scripts/setup.sh --find-swift)")/swift-demangle" 2>/dev/null || true)
+    [ -z "$demangler" ] || demangle="$demangler --simplified"
+    rm -rf "$OUT/$1-out"
+    mkdir -p "$OUT/$1-out"
+    tar -xf "$2" -C "$OUT/$1-out" 2>/dev/null || true
+    while IFS= read -r core; do
+        say "$1: the daemon dumped core: $core"
+        if command -v gdb >/dev/null; then
+            gdb -batch -ex 'info threads' -ex 'thread apply all bt 40' "$3" "$core" 2>&1 | grep -v '^During symbol reading' |
+                $demangle >"$core.backtrace.txt" || true
+            say "$1: backtrace of every thread: $core.backtrace.txt; where it stopped:"
+            gdb -batch -ex 'bt 4' "$3" "$core" 2>/dev/null | grep -E '^(Program terminated|#[0-3] )' | awk '!seen[$0]++' | $demangle |
+                cut -c1-220 | sed 's/^/    /' >&2 || true
+        fi
+    done < <(find "$OUT/$1-out" -type f -name 'core.*' ! -name '*.txt')
+}
+
 # check_results NAME SCRIPT: every `run_test NAME` of SCRIPT reported exactly once, and the
 # closing line agrees. Adds to the totals.
 total_passed=0 total_failed=0 problems=()
 check_results() {
     local name=$1 script=$2 results=$OUT/$1-results.txt expected reported closing passed failed t
-    expected=$(grep -o 'run_test [a-z0-9][a-z0-9-]*' "$script" | awk '{ print $2 }' | sort -u)
+    expected=$(grep -oE 'run_(daemon_)?test [a-z0-9][a-z0-9-]*' "$script" | awk '{ print $2 }' | sort -u)
     tr -d '\r' <"$results" >"$results.clean" && mv "$results.clean" "$results"
     reported=$(sed -n 's/^\(PASS\|FAIL\) \([a-z0-9-]*\).*/\2/p' "$results" | sort)
     passed=$(grep -c '^PASS ' "$results" || true)
@@ -385,26 +408,19 @@ fi
 if want devices; then
     build_devices_initramfs
     [ -n "$PARALLEL" ] || ! want systemd || wait_guest systemd
-    start_guest devices $((300 * SLOW)) -initrd "$WORK/devices.cpio" \
+    truncate -s 2G "$WORK/devices-out.img"  # what the guest hands back: logs, samples, core dumps
+    start_guest devices $((300 * SLOW)) -initrd "$WORK/devices.cpio" -drive "file=$WORK/devices-out.img,if=virtio,format=raw" \
         -append "console=ttyS0 quiet loglevel=3 panic=-1 8250.nr_uarts=2 hil.mode=devices hil.accel=$ACCEL hil.edges=$HIL_EDGES"
     wait_guest devices
     check_results devices "$HIL_DIR/guest/devices.sh"
+    take_out devices "$WORK/devices-out.img" "$VENUEGUARD_BIN"
 fi
 if want systemd; then
     wait_guest systemd
     check_results systemd "$HIL_DIR/guest/systemd.sh"
-    rm -rf "$OUT/systemd-out"
-    mkdir -p "$OUT/systemd-out"
-    tar -xf "$WORK/systemd-out.img" -C "$OUT/systemd-out" 2>/dev/null || true
-    for core in "$OUT"/systemd-out/hil-cores/core.*; do
-        [ -f "$core" ] || continue
-        say "the daemon dumped core: $core"
-        if command -v gdb >/dev/null; then
-            # The package's binary is the release binary without its debug information.
-            gdb -batch -ex 'info signal' -ex 'thread apply all bt 30' "$VENUEGUARD_BIN" "$core" >"$core.backtrace.txt" 2>&1 || true
-            say "backtrace: $core.backtrace.txt"
-        fi
-    done
+    # The package's binary is the release binary without its debug information: the release
+    # binary's symbols fit its core dumps.
+    take_out systemd "$WORK/systemd-out.img" "$VENUEGUARD_BIN"
 fi
 
 say "logs: $OUT (console logs, results; IRQ latency figures in figures.txt)"

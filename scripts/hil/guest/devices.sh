@@ -16,7 +16,9 @@ HIL=/hil
 
 HIL_EDGES=${HIL_EDGES:-100}
 WORK=/run/hil
-mkdir -p "$WORK"
+mkdir -p "$WORK" "$WORK/cores"
+# A crashing or aborted daemon leaves a core here; /init hands the directory to the host.
+echo "$WORK/cores/core.%e.%p.signal%s" >/proc/sys/kernel/core_pattern
 
 # --- The daemon ---------------------------------------------------------------------------------
 
@@ -24,16 +26,18 @@ mkdir -p "$WORK"
 # directories (so no memory carries over between runs) and waits until the hall is `safe`
 # or `stop` with every BME280 reading (at most 20 s).
 daemon_start() {
+    DAEMON_DEATH=
     DAEMON_DIR=$WORK/$1
     mkdir -p "$DAEMON_DIR/run" "$DAEMON_DIR/lib"
     STATE_FILE=$DAEMON_DIR/run/state.json
     DAEMON_LOG=$DAEMON_DIR/daemon.log
-    RUNTIME_DIRECTORY=$DAEMON_DIR/run STATE_DIRECTORY=$DAEMON_DIR/lib \
-        venueguard run --config "$2" --plain --state-file "$STATE_FILE" >"$DAEMON_LOG" 2>&1 &
+    (ulimit -c unlimited; RUNTIME_DIRECTORY=$DAEMON_DIR/run STATE_DIRECTORY=$DAEMON_DIR/lib \
+        exec venueguard run --config "$2" --plain --state-file "$STATE_FILE" >"$DAEMON_LOG" 2>&1) &
     DAEMON_PID=$!
     if ! wait_until 20000 daemon_settled; then
         echo "daemon $1 did not settle; its log:"
         cat "$DAEMON_LOG"
+        daemon_diagnose
         return 1
     fi
     echo "daemon $1 (pid $DAEMON_PID) settled: $(state state.status)"
@@ -44,6 +48,41 @@ daemon_settled() {
         [ "$(state 'sensors[sensor=stub-bme280].quality')" = ok ] &&
         case "$(state state.areas.hall.status)" in safe | stop) true ;; *) false ;; esac
 }
+
+# daemon_diagnose: what a daemon that does not get on is doing (its threads' states and kernel
+# stacks), then SIGABRT for a core dump, which the host takes out and reads with gdb.
+daemon_diagnose() {
+    daemon_alive || return
+    echo "the daemon's threads (state, wchan, kernel stack):"
+    for _t in /proc/$DAEMON_PID/task/*; do
+        echo "  ${_t##*/} $(cat "$_t/comm") $(awk '{ print $3 }' "$_t/stat") $(cat "$_t/wchan" 2>/dev/null)"
+        sed 's/^/      /' "$_t/stack" 2>/dev/null | head -n 6
+    done
+    echo "state file: $(head -c 600 "$STATE_FILE" 2>/dev/null)"
+    kill -ABRT "$DAEMON_PID"
+    wait "$DAEMON_PID"
+    note "daemon $(basename "$DAEMON_DIR") did not settle: aborted for a core dump ($(ls /run/hil/cores 2>/dev/null | tr '\n' ' '))"
+}
+
+# daemon_alive: whether the daemon still runs; when it has ended by itself, says how (once).
+DAEMON_DEATH=
+daemon_alive() {
+    kill -0 "$DAEMON_PID" 2>/dev/null && return 0
+    if [ -z "$DAEMON_DEATH" ]; then
+        wait "$DAEMON_PID"
+        _status=$?
+        DAEMON_DEATH="daemon $(basename "$DAEMON_DIR") ended by itself with status $_status$([ "$_status" -gt 128 ] && echo " (signal $((_status - 128)))")"
+        note "$DAEMON_DEATH; core dumps: $(ls /run/hil/cores 2>/dev/null | tr '\n' ' ')"
+        tail -n 5 "$DAEMON_LOG"
+    fi
+    return 1
+}
+
+# run_daemon_test NAME FUNCTION: run_test, unless the daemon has died (then that is the reason).
+run_daemon_test() {
+    if daemon_alive; then run_test "$1" "$2"; else run_test "$1" t_daemon_dead; fi
+}
+t_daemon_dead() { fail "$DAEMON_DEATH"; }
 
 # daemon_stop: SIGTERM and wait; DAEMON_EXIT is its exit status.
 daemon_stop() {
@@ -343,7 +382,7 @@ t_button_heat() {
 }
 
 t_no_daemon() {
-    fail "the daemon did not start or settle: $(tail -n 2 "$DAEMON_LOG" 2>/dev/null | tr '\n' ' ')"
+    fail "the daemon did not start or settle${DAEMON_DEATH:+: $DAEMON_DEATH}: $(tail -n 2 "$DAEMON_LOG" 2>/dev/null | tr '\n' ' ')"
 }
 
 # --- Run ----------------------------------------------------------------------------------------
@@ -371,19 +410,19 @@ note "$(tail -n 1 "$WORK/bounce.txt") (v1 uAPI events of the debounce test's pre
 site_file "$WORK/site-a.yaml"
 venueguard check-config --quiet "$WORK/site-a.yaml" || cat "$WORK/site-a.yaml"
 if daemon_start a "$WORK/site-a.yaml"; then
-    run_test probe-gpio t_probe_gpio
-    run_test bme280-i2c-stub-smbus t_bme280_stub
-    run_test bme280-hil-i2c-rdwr t_bme280_sim
-    run_test sht3x-hil-i2c t_sht3x
-    run_test sht4x-hil-i2c t_sht4x
-    run_test aht20-hil-i2c t_aht20
-    run_test sht3x-on-smbus-only-bus t_sht3x_smbus_only
-    run_test lamps-safe-heartbeat t_lamps_safe
-    run_test unplug-no-response-unknown t_unplug
-    run_test replug-recovers t_replug
-    run_test strike-danger-pattern t_strike
-    run_test button-debounced-ack t_button_debounced
-    run_test sigterm-not-monitoring t_sigterm
+    run_daemon_test probe-gpio t_probe_gpio
+    run_daemon_test bme280-i2c-stub-smbus t_bme280_stub
+    run_daemon_test bme280-hil-i2c-rdwr t_bme280_sim
+    run_daemon_test sht3x-hil-i2c t_sht3x
+    run_daemon_test sht4x-hil-i2c t_sht4x
+    run_daemon_test aht20-hil-i2c t_aht20
+    run_daemon_test sht3x-on-smbus-only-bus t_sht3x_smbus_only
+    run_daemon_test lamps-safe-heartbeat t_lamps_safe
+    run_daemon_test unplug-no-response-unknown t_unplug
+    run_daemon_test replug-recovers t_replug
+    run_daemon_test strike-danger-pattern t_strike
+    run_daemon_test button-debounced-ack t_button_debounced
+    run_daemon_test sigterm-not-monitoring t_sigterm
 else
     for _t in probe-gpio bme280-i2c-stub-smbus bme280-hil-i2c-rdwr sht3x-hil-i2c sht4x-hil-i2c aht20-hil-i2c sht3x-on-smbus-only-bus \
         lamps-safe-heartbeat unplug-no-response-unknown replug-recovers strike-danger-pattern button-debounced-ack sigterm-not-monitoring; do
@@ -401,7 +440,7 @@ site_file "$WORK/site-b.yaml" "lightning:
   all_clear: 1s"
 sed -i -e '/id: sim-bme280,/s/period: 1s/period: 200ms, max_age: 10s/' -e '/id: stub-bme280,/s/period: 1s/period: 10s/' "$WORK/site-b.yaml"
 if daemon_start b "$WORK/site-b.yaml"; then
-    run_test irq-latency t_latency
+    run_daemon_test irq-latency t_latency
     daemon_stop
 else
     run_test irq-latency t_no_daemon
@@ -412,8 +451,8 @@ fi
 stub_bme280_data "$BME280_HOT_DATA_F7"
 site_file "$WORK/site-c.yaml"
 if daemon_start c "$WORK/site-c.yaml"; then
-    run_test stop-pattern t_stop_pattern
-    run_test button-ack-heat-alarm t_button_heat
+    run_daemon_test stop-pattern t_stop_pattern
+    run_daemon_test button-ack-heat-alarm t_button_heat
     daemon_stop
 else
     run_test stop-pattern t_no_daemon
