@@ -13,9 +13,11 @@
 #    i2c-stub, hil-i2c and gpio-sim; guest/devices.sh.
 #    Guest "systemd": a Debian rootfs made with debootstrap, systemd as PID 1; the .deb is
 #    installed there and the unit runs on the same simulated devices; guest/systemd.sh.
+#    With two cores or more the two guests run side by side, one virtual CPU each.
 # 4. Each guest prints "PASS name" / "FAIL name: why" per test and "N passed, N failed" on a
 #    serial port; this script checks that every test of the guest scripts reported, and exits
-#    non-zero unless all passed.
+#    non-zero unless all passed. What the guests hand back (logs, samples, the unit's journal,
+#    core dumps with a gdb backtrace) goes to HIL_OUT.
 #
 # Settings (environment):
 #   VENUEGUARD_BIN   the binary (default .build/release/venueguard, from `make release`)
