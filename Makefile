@@ -1,13 +1,14 @@
 # VenueGuard — the two commands a new user needs:
 #   make demo   play the demo afternoon on the simulated venue (about a minute), then exit
 #   make test   build and run every test (and check the systemd unit's sandbox)
+#   make hil    the release binary and the package against a real kernel and a real systemd, in QEMU
 # Both first run scripts/setup.sh, which installs what is missing on Debian / Raspberry Pi OS.
 
 # Found after `setup` has run (recursive variable: expanded when a recipe runs).
 SWIFT = $(shell ./scripts/setup.sh --find-swift)
 BUILD_FLAGS ?=
 
-.PHONY: all setup build test demo simulate fuzz clean release install install-files uninstall deb deb-package bench soak
+.PHONY: all setup build test demo simulate fuzz clean release install install-files uninstall deb deb-package bench soak hil
 
 all: build
 
@@ -92,3 +93,11 @@ deb: release
 
 deb-package:
 	VENUEGUARD_BIN='$(VENUEGUARD_BIN)' ./scripts/build-deb.sh
+
+# --- Hardware in the loop (README: "Hardware in the loop: make hil") --------------------------------
+# The release binary and the package that `make deb` writes, against a Debian kernel (i2c-stub,
+# gpio-sim, hil-i2c) and a Debian system with systemd as PID 1, under QEMU. Downloads and builds
+# go to ${XDG_CACHE_HOME:-~/.cache}/venueguard-hil; logs to out/hil.
+HIL_DEB = out/venueguard_$(shell tr -d ' \t\r\n' < VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+hil: release deb
+	VENUEGUARD_BIN=.build/release/venueguard VENUEGUARD_DEB='$(HIL_DEB)' ./scripts/hil/run.sh
