@@ -124,7 +124,7 @@ chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums
 
 mkdir -p "$OUT_DIR"
 deb="$OUT_DIR/venueguard_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zzstd --build "$root" "$deb" >/dev/null
 say "built $deb"
 
 ./scripts/check-package.sh ${release:+--release} "$deb"

@@ -1,3 +1,4 @@
+import Dispatch
 import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardDrivers
@@ -146,12 +147,21 @@ public final class LinuxHardware: @unchecked Sendable {
     public func connect(to runtime: VenueRuntime, clock: SystemClock) {
         if let button = configuration.signal.button, configuration.signal.outputs == .gpio {
             do {
+                // Edges only say the line moved; its level, read once it has been quiet for the
+                // debounce time, says whether this was a press (ButtonDebouncer).
                 let debouncer = Mutex(ButtonDebouncer(debounce: button.debounce, activeLow: button.activeLow))
-                inputs.append(try chip(button.chip).edges(button.line, pullUp: button.activeLow) { edges in
-                    for edge in edges where debouncer.withLock({ $0.isPress(edge) }) {
-                        runtime.acknowledge(source: "button")
+                let watched = WeakEdgeInput()  // weak: the input's own handler must not keep it open
+                let settle = DispatchQueue(label: "venueguard.button")
+                let input = try chip(button.chip).edges(button.line, pullUp: button.activeLow) { _ in
+                    let token = debouncer.withLock { $0.edge() }
+                    settle.asyncAfter(deadline: .now() + button.debounce.seconds) {
+                        guard let high = watched.input?.level() else { return }
+                        if debouncer.withLock({ $0.settled(level: high, token: token) }) { runtime.acknowledge(source: "button") }
                     }
-                })
+                }
+                if let high = input.level() { debouncer.withLock { $0.start(level: high) } }
+                watched.input = input
+                inputs.append(input)
             } catch {
                 problems.append("acknowledge button unavailable: \(error)")
             }
@@ -194,6 +204,16 @@ public final class LinuxHardware: @unchecked Sendable {
             problems.append("I2C bus \(number): \(error)")
             return nil
         }
+    }
+}
+
+/// The button's input, held weakly by its own settle reads.
+final class WeakEdgeInput: @unchecked Sendable {
+    private let lock = Mutex(())
+    private weak var stored: LinuxGPIOEdgeInput?
+    var input: LinuxGPIOEdgeInput? {
+        get { lock.withLock { _ in stored } }
+        set { lock.withLock { _ in stored = newValue } }
     }
 }
 

@@ -25,6 +25,10 @@ public final class SimulatedHardware: @unchecked Sendable {
     /// Builds the twins of `configuration`'s sensors, playing `scenario`.
     public init(configuration: SiteConfiguration, scenario: Scenario) {
         let context = InlineIOContext()
+        // One read lane per simulated bus, as on a board (a serial queue per I2C bus, one for
+        // sysfs): a wedged twin holds up its own bus only.
+        var busLanes: [Int: BusLane] = [:]
+        let sysfsLane = BusLane()
         let delay = NoDelay()
         var kernelIndex = [SensorKind.hwmon: 0, .iio: 0]
         let references = configuration.windReferences()
@@ -38,10 +42,16 @@ public final class SimulatedHardware: @unchecked Sendable {
                 powerSwitches[descriptor.id] = simulated
                 power = simulated
             }
+            var lane = sysfsLane
+            if let (busNumber, _) = sensor.i2c {
+                lane = busLanes[busNumber] ?? BusLane()
+                busLanes[busNumber] = lane
+            }
             func supervised(_ driver: ChipDriver) -> any SensorSource {
                 let supervisor = SupervisedSensor(driver: driver, period: descriptor.samplingPeriod, power: power, delay: delay)
                 supervisors[descriptor.id] = supervisor
-                return TimedSource(ChipSensorSource(id: descriptor.id, supervisor: supervisor, context: context), environment: environment)
+                return TimedSource(ChipSensorSource(id: descriptor.id, supervisor: supervisor, context: context), environment: environment,
+                                   lane: lane)
             }
             switch sensor.kind {
             case .anemometer:
@@ -84,7 +94,7 @@ public final class SimulatedHardware: @unchecked Sendable {
                     let source = LightningDetectorSource(id: descriptor.id, detector: AS3935(device: device, delay: delay, settings: settings),
                                                          context: context)
                     lightning = (chip, source)
-                    sources.append(TimedSource(source, environment: environment))
+                    sources.append(TimedSource(source, environment: environment, lane: lane))
                 }
             case .ds18b20:
                 let name = sensor.device ?? "28-00000000000\(sources.count)"
@@ -137,15 +147,21 @@ public final class SimulatedHardware: @unchecked Sendable {
     }
 }
 
+/// A simulated bus's read lane.
+final class BusLane: Sendable {}
+
 /// Sets a chip twin's clock to the sample instant before its driver runs.
 struct TimedSource: InterruptSource, @unchecked Sendable {
     let inner: any SensorSource
     let environment: ChipEnvironment
+    let lane: BusLane
     var id: SensorID { inner.id }
+    var readLane: ObjectIdentifier? { ObjectIdentifier(lane) }
 
-    init(_ inner: any SensorSource, environment: ChipEnvironment) {
+    init(_ inner: any SensorSource, environment: ChipEnvironment, lane: BusLane) {
         self.inner = inner
         self.environment = environment
+        self.lane = lane
     }
 
     func sample(at now: MonotonicInstant) async -> SensorSample? {

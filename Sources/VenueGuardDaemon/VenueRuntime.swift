@@ -35,17 +35,35 @@ public final class VenueRuntime: @unchecked Sendable {
         }
     }
 
+    /// The engine and everything that follows an evaluation, in evaluation order: two
+    /// evaluations that race (a sensor tick and an interrupt) can neither interleave their
+    /// outputs nor let an older status replace a newer one (a strike's alarm would be lost).
     private actor EngineBox {
         var engine: VenueEngine
-        var latest: VenueStatus?
+        var keepsMemory = false
+        private var lastMemory: VenueMemory?
         init(model: VenueModel) { engine = VenueEngine(model: model) }
         func apply(_ inputs: [VenueInput]) { for input in inputs { engine.apply(input) } }
-        func restore(_ memory: VenueMemory, at now: Timestamp) { engine.restore(memory, at: now) }
+        func restore(_ memory: VenueMemory, at now: Timestamp) {
+            engine.restore(memory, at: now)
+            lastMemory = memory
+        }
+        func keepMemory() { keepsMemory = true }
         func memory(at now: Timestamp) -> VenueMemory { engine.memory(at: now) }
-        func evaluate(at now: Timestamp) -> (VenueStatus, [VenueEvent]) {
+        /// Evaluates at the clock's now (read here, so evaluations never go back in time) and
+        /// hands the result, with the memory when its facts changed, to `then`, on the actor.
+        func evaluate(clock: SystemClock, then: (VenueStatus, [VenueEvent], VenueMemory?) -> Void) {
+            let now = clock.now
             let status = engine.evaluate(at: now)
-            latest = status
-            return (status, engine.drainEvents())
+            var changedMemory: VenueMemory?
+            if keepsMemory {
+                let memory = engine.memory(at: now)
+                if !memory.sameFacts(as: lastMemory) {
+                    lastMemory = memory
+                    changedMemory = memory
+                }
+            }
+            then(status, engine.drainEvents(), changedMemory)
         }
     }
 
@@ -60,10 +78,15 @@ public final class VenueRuntime: @unchecked Sendable {
     private let logger: Logger
     /// Evaluations, output frames and reads in flight, for the watchdog.
     public let progress: RunProgress
-    /// Called after every evaluation (MQTT).
+    /// Called after every evaluation, in evaluation order (MQTT).
     public var onStatus: (@Sendable (VenueStatus, [VenueEvent]) -> Void)?
+    /// Called after every evaluation, in evaluation order, with the safety memory when its
+    /// facts changed (only once `keepsMemory` is set): systemd and the state files.
+    public var onEvaluated: (@Sendable (VenueStatus, VenueMemory?) -> Void)?
     /// What the engine takes back before its first evaluation (after a reload or restart).
     public var restoring: VenueMemory?
+    /// Whether evaluations report the safety memory's changes to `onEvaluated` (the board).
+    public var keepsMemory = false
 
     /// Creates a runtime for `model` driving `wiring`; `logger` receives one line per event.
     public init(model: VenueModel, wiring: Wiring, clock: SystemClock = SystemClock(), progress: RunProgress = RunProgress(), logger: Logger) {
@@ -115,20 +138,22 @@ public final class VenueRuntime: @unchecked Sendable {
 
     private func evaluate() async {
         lastEvaluation.withLock { $0 = .now }
-        let (status, events) = await engine.evaluate(at: clock.now)
-        let changed = latest.withLock { latest in
-            defer { latest = status }
-            return latest?.signal != status.signal
+        await engine.evaluate(clock: clock) { status, events, memory in
+            let changed = latest.withLock { latest in
+                defer { latest = status }
+                return latest?.signal != status.signal
+            }
+            // A new pattern is drawn at once (a strike's alarm must not wait for the next frame).
+            if changed {
+                changeCount.add(1, ordering: .relaxed)
+                outputWake.signal()
+            }
+            progress.evaluated()
+            wiring.renderer?.observe(status)
+            for event in events { logger.log(level: event.logLevel, "\(event.summary)") }
+            onStatus?(status, events)
+            onEvaluated?(status, memory)
         }
-        // A new pattern is drawn at once (a strike's alarm must not wait for the next frame).
-        if changed {
-            changeCount.add(1, ordering: .relaxed)
-            outputWake.signal()
-        }
-        progress.evaluated()
-        wiring.renderer?.observe(status)
-        for event in events { logger.log(level: event.logLevel, "\(event.summary)") }
-        onStatus?(status, events)
     }
 
     /// Runs until `stop` is requested, then puts the outputs in the "not monitoring" state.
@@ -139,6 +164,7 @@ public final class VenueRuntime: @unchecked Sendable {
     /// returns is left behind after a few seconds rather than holding up the exit.
     public func run(stop: StopRequest) async {
         let periods = Dictionary(uniqueKeysWithValues: model.sensors.map { ($0.id, $0.samplingPeriod) })
+        if keepsMemory { await engine.keepMemory() }
         if let restoring { await engine.restore(restoring, at: clock.now) }
         progress.beginFirstCycle(sources: wiring.sources.count)
         await evaluate()
@@ -203,15 +229,18 @@ public final class VenueRuntime: @unchecked Sendable {
         func arrived() -> Bool { outstanding.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
     }
 
-    /// One task keeps every sensor's schedule. At each tick it starts the reads that are due
-    /// (each in its own task, so a read that hangs holds up nobody: that sensor is simply not
-    /// read again until it returns) and the last read of the tick to come back evaluates them
-    /// all at once. Sensors on one period share a tick, so eight sensors at 1 Hz cost one
-    /// wake-up and one evaluation a second, not sixteen. The task also evaluates at least once
-    /// a second, so timers (dwell, all-clear, expiry, staleness) end on time.
+    /// One task keeps every sensor's schedule. At each tick it starts the reads that are due,
+    /// one task per lane (sources whose I/O is serial anyway, on one bus, are read one after
+    /// another; any other source has a lane of its own), so a read that hangs holds up only
+    /// its own bus: that sensor is simply not read again until it returns. The last lane of
+    /// the tick to come back evaluates the samples together. Sensors on one period share a
+    /// tick, so eight sensors at 1 Hz on one bus cost one wake-up, one task and one
+    /// evaluation a second, not sixteen. The task also evaluates at least once a second, so
+    /// timers (dwell, all-clear, expiry, staleness) end on time.
     private func schedule(periods: [SensorID: Duration], stop: StopRequest) async {
         let clock = ContinuousClock()
         let sources = wiring.sources
+        let lanes = sources.map(\.readLane)
         var due = Array(repeating: clock.now, count: sources.count)  // the first read at once
         let busy = Reading()
         var answered = Set<Int>()
@@ -220,24 +249,39 @@ public final class VenueRuntime: @unchecked Sendable {
             let reading = busy.now
             let ready = sources.indices.filter { due[$0] <= now && !reading.contains($0) }
             if !ready.isEmpty {
-                let tick = Tick(ready.count)
-                let at = self.clock.monotonic
+                var groups: [[Int]] = []
+                var groupOfLane: [ObjectIdentifier: Int] = [:]
                 for index in ready {
-                    let source = sources[index]
-                    busy.began(index)
-                    let first = answered.insert(index).inserted
+                    guard let lane = lanes[index] else { groups.append([index]); continue }
+                    if let group = groupOfLane[lane] { groups[group].append(index) } else {
+                        groupOfLane[lane] = groups.count
+                        groups.append([index])
+                    }
+                }
+                let tick = Tick(groups.count)
+                let at = self.clock.monotonic
+                for group in groups {
+                    let firsts = group.map { answered.insert($0).inserted }
+                    for index in group { busy.began(index) }
                     Task {
-                        let token = progress.readBegan(source.id)
-                        let sample = await source.sample(at: at)
-                        progress.readEnded(token)
-                        if let sample { await engine.apply([.sensor(SensorReport(sensor: source.id, at: at, sample: sample))]) }
-                        busy.ended(index)
-                        if first { progress.sourceAnswered() }
+                        var reports: [VenueInput] = []
+                        for (index, first) in zip(group, firsts) {
+                            let source = sources[index]
+                            let token = progress.readBegan(source.id)
+                            let sample = await source.sample(at: at)
+                            progress.readEnded(token)
+                            if let sample { reports.append(.sensor(SensorReport(sensor: source.id, at: at, sample: sample))) }
+                            busy.ended(index)
+                            if first { progress.sourceAnswered() }
+                        }
+                        if !reports.isEmpty { await engine.apply(reports) }
                         if tick.arrived() { await evaluate() }
                     }
-                    let period = periods[source.id] ?? .seconds(10)
-                    due[index] = due[index] + period
-                    if due[index] <= now { due[index] = now + period }  // a slow read skips, never bunches
+                    for index in group {
+                        let period = periods[sources[index].id] ?? .seconds(10)
+                        due[index] = due[index] + period
+                        if due[index] <= now { due[index] = now + period }  // a slow read skips, never bunches
+                    }
                 }
             } else if clock.now - lastEvaluation.withLock({ $0 }) >= .milliseconds(950) {
                 await evaluate()

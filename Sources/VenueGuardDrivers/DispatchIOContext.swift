@@ -15,4 +15,7 @@ public final class DispatchIOContext: IOContext, Sendable {
             queue.async { continuation.resume(returning: body()) }
         }
     }
+
+    /// The queue's own lane.
+    public var lane: ObjectIdentifier { ObjectIdentifier(self) }
 }

@@ -9,6 +9,15 @@ public protocol SensorSource: Sendable {
     /// off after repeated failures and made no attempt. Never throws: failures are `.fault`
     /// samples, which the safety logic counts and fails safe on.
     func sample(at now: MonotonicInstant) async -> SensorSample?
+
+    /// The sources with the same lane are read one after another by one task, since their I/O
+    /// is serial anyway (one bus, one queue); `nil`, the default: a lane of its own.
+    var readLane: ObjectIdentifier? { get }
+}
+
+extension SensorSource {
+    /// A lane of its own.
+    public var readLane: ObjectIdentifier? { nil }
 }
 
 /// A source that also reports events between samples (a lightning detector's interrupts).
@@ -22,11 +31,19 @@ public protocol InterruptSource: SensorSource {
 public protocol IOContext: Sendable {
     /// Runs `body` in the context and returns its result.
     func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T
+
+    /// What identifies the context's queue: sources on one lane are read by one task.
+    var lane: ObjectIdentifier { get }
 }
 
 /// Runs I/O on the caller's task: for simulated devices, which never block.
 public struct InlineIOContext: IOContext {
+    private final class Lane: Sendable {}
+    private static let shared = Lane()
+
     /// Creates the context.
     public init() {}
     public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T { body() }
+    /// One lane for every inline source: they never block, so one task reads them all.
+    public var lane: ObjectIdentifier { ObjectIdentifier(Self.shared) }
 }

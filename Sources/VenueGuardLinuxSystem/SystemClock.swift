@@ -51,15 +51,16 @@ public struct SystemClock: Sendable {
     }
 
     /// The kernel's id of this boot (`/proc/sys/kernel/random/boot_id`), so a reader can tell
-    /// a boot-time stamp of this boot from one of an earlier boot.
-    public static var bootID: String? {
+    /// a boot-time stamp of this boot from one of an earlier boot. Read once: it cannot
+    /// change while the process lives.
+    public static let bootID: String? = {
         guard let file = fopen("/proc/sys/kernel/random/boot_id", "r") else { return nil }
         defer { fclose(file) }
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = fread(&buffer, 1, 63, file)
         let text = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingWhitespace()
         return text.isEmpty ? nil : text
-    }
+    }()
 
     /// Both clocks now.
     public var now: Timestamp {

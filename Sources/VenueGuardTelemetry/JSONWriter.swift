@@ -53,31 +53,60 @@ public struct JSONWriter: Sendable {
     /// Appends bytes that are already JSON (a payload built earlier, spliced in).
     public mutating func raw(_ json: [UInt8]) { bytes += json }
 
+    /// `object` (the bytes of a JSON object) with the fields `body` writes added at its end.
+    public static func extend(_ object: [UInt8], _ body: (inout Object) -> Void) -> [UInt8] {
+        guard object.count >= 2, object.last == UInt8(ascii: "}") else { return object }
+        var writer = JSONWriter(capacity: object.count + 256)
+        writer.bytes.append(contentsOf: object.dropLast())
+        var fields = Object(writer: writer, continuing: object.count > 2)
+        writer = JSONWriter(capacity: 0)
+        body(&fields)
+        fields.writer.bytes.append(UInt8(ascii: "}"))
+        return fields.writer.bytes
+    }
+
     // MARK: - Values
 
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes += [0x5C, 0x22]
-            case UInt8(ascii: "\\"): bytes += [0x5C, 0x5C]
-            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
-            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
-            case 0x00..<0x20, 0x7F:
-                let hex = Swift.Array("0123456789abcdef".utf8)
-                bytes += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            default: bytes.append(byte)
+        var text = text
+        // Native strings are contiguous UTF-8: runs that need no escaping are copied whole.
+        text.withUTF8 { utf8 in
+            var start = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+                if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                escape(byte)
+                start = index + 1
             }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        bytes.append(0x5C)
+        switch byte {
+        case 0x22, 0x5C: bytes.append(byte)
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(hex.utf8Start[Int(byte >> 4)])
+            bytes.append(hex.utf8Start[Int(byte & 0x0F)])
+        }
     }
 
     /// A number rounded to 0.01, without an exponent; `null` when not finite or beyond ±1e15.
     mutating func number(_ value: Double) {
         let hundredths = (value * 100).rounded()
         guard hundredths.isFinite, abs(hundredths) < 1e17 else {
-            bytes += Swift.Array("null".utf8)
+            null()
             return
         }
         let scaled = Int64(hundredths)
@@ -93,8 +122,15 @@ public struct JSONWriter: Sendable {
     }
 
     mutating func integer(_ value: UInt64) {
-        if value >= 10 { integer(value / 10) }
-        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        var rest = value
+        while true {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            if divisor == 1 { return }
+            divisor /= 10
+        }
     }
 
     mutating func integer(_ value: Int64) {
@@ -102,8 +138,12 @@ public struct JSONWriter: Sendable {
         integer(value.magnitude)
     }
 
-    mutating func bool(_ value: Bool) { bytes += Swift.Array((value ? "true" : "false").utf8) }
-    mutating func null() { bytes += Swift.Array("null".utf8) }
+    mutating func bool(_ value: Bool) { literal(value ? "true" : "false") }
+    mutating func null() { literal("null") }
+
+    private mutating func literal(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     // MARK: - Containers
 
@@ -112,7 +152,10 @@ public struct JSONWriter: Sendable {
         var writer: JSONWriter
         private var first = true
 
-        init(writer: JSONWriter) { self.writer = writer }
+        init(writer: JSONWriter, continuing: Bool = false) {
+            self.writer = writer
+            first = !continuing
+        }
 
         private mutating func key(_ key: String) {
             if !first { writer.bytes.append(UInt8(ascii: ",")) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardMosquitto
@@ -72,8 +73,11 @@ public actor MQTTPublisher {
     private var storageDelay = Duration.seconds(1)
     private var storageProblem: String?
     private var storageLogged: (at: ContinuousClock.Instant, full: Bool)?
-    private var lastSensor: [SensorID: String] = [:]
-    private var lastStateSignature: String?
+    private var lastSensor: [SensorID: SensorPayloadSignature] = [:]
+    private var lastStateSignature: StateSignature?
+    /// The figures and the latest sensor payloads, for readers that must not wait on the
+    /// actor (the state file, written right after each evaluation).
+    private nonisolated let published = Mutex<(stats: Stats, sensorPayloads: [SensorID: [UInt8]])>((Stats(), [:]))
     private var lastStateAt: ContinuousClock.Instant?
     private var latest: VenueStatus?
     private var connectionFirstSeq: Int64 = .max
@@ -179,6 +183,7 @@ public actor MQTTPublisher {
         guard ContinuousClock.now - lastHousekeeping >= .milliseconds(990) else { return }
         lastHousekeeping = .now
         housekeeping()
+        refreshSnapshot()
     }
 
     /// The current figures.
@@ -186,6 +191,21 @@ public actor MQTTPublisher {
         var copy = stats
         copy.backlog = max(0, storedCount - acknowledged.count) + unstored.count
         return copy
+    }
+
+    /// The figures and the payload last published for each sensor as of the publisher's last
+    /// step (an evaluation, a network event, housekeeping); never waits.
+    public nonisolated func snapshot() -> (stats: Stats, sensorPayloads: [SensorID: [UInt8]]) {
+        published.withLock { $0 }
+    }
+
+    private var sensorPayloads: [SensorID: [UInt8]] = [:]
+
+    /// Brings `snapshot()` up to date.
+    private func refreshSnapshot() {
+        let current = currentStats()
+        let payloads = sensorPayloads
+        published.withLock { $0 = (current, payloads) }
     }
 
     // MARK: - From the runtime
@@ -202,13 +222,13 @@ public actor MQTTPublisher {
             }
         }
         for sensor in status.sensors {
-            let newest = sensor.readings.map(\.at.nanoseconds).max() ?? -1
-            let signature = "\(newest)|\(sensor.health.quality)|\(sensor.health)|\(sensor.suspect.count)"
+            let signature = SensorPayloadSignature(sensor)
             guard lastSensor[sensor.descriptor.id] != signature else { continue }
             lastSensor[sensor.descriptor.id] = signature
             if let message = make(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true, { [payloads] seq in
                 payloads.sensor(sensor, at: status.at, seq: seq)
             }) {
+                sensorPayloads[sensor.descriptor.id] = message.payload
                 made.append(Unstored(message: message, madeAt: .now, isEvent: false))
             }
         }
@@ -222,13 +242,31 @@ public actor MQTTPublisher {
         }
         send(made)
         housekeepingIfDue()
+        refreshSnapshot()
     }
 
-    private func stateSignature(_ status: VenueStatus) -> String {
-        let areas = status.areas.map { "\($0.id)=\($0.status.rawValue)/\($0.heatLevel.rawValue)/\($0.estimate?.method.rawValue ?? "-")" }
-        let lamps = status.signal.lamps.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value.rawValue)" }
-        return ([status.overall.rawValue, status.lightning.rawValue, status.heatAlert.rawValue, "\(status.thunderAdvisory)",
-                 status.signal.buzzer.rawValue] + areas + lamps + status.reasons).joined(separator: "|")
+    /// What the `state` payload says apart from numbers: when it changes, `state` is sent at once.
+    private struct StateSignature: Equatable {
+        struct Area: Equatable {
+            var id: AreaID
+            var status: SafetyStatus
+            var level: SafetyStatus
+            var method: WBGTMethod?
+        }
+        var overall: SafetyStatus
+        var lightning: LightningState
+        var heatAlert: HeatAlert
+        var thunderAdvisory: Bool
+        var signal: SignalIntent
+        var areas: [Area]
+        var reasons: [String]
+    }
+
+    private func stateSignature(_ status: VenueStatus) -> StateSignature {
+        StateSignature(overall: status.overall, lightning: status.lightning, heatAlert: status.heatAlert, thunderAdvisory: status.thunderAdvisory,
+                       signal: status.signal,
+                       areas: status.areas.map { .init(id: $0.id, status: $0.status, level: $0.heatLevel, method: $0.estimate?.method) },
+                       reasons: status.reasons)
     }
 
     private func stateMessage(_ status: VenueStatus) -> Outbox.Message? {
@@ -417,6 +455,7 @@ public actor MQTTPublisher {
 
     private func on(_ batch: [MQTTEvent]) {
         for event in batch { on(event) }
+        refreshSnapshot()
     }
 
     private func on(_ event: MQTTEvent) {

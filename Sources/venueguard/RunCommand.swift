@@ -178,6 +178,7 @@ struct RunCommand: AsyncParsableCommand {
         await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
             .run(renderer: renderer, stop: stop, onStatus: { status, events in
                 latest.withLock { $0 = status }
+                reporter.evaluated(status, memory: nil)
                 if logEvents { for event in events { logger.log(level: event.logLevel, "\(event.summary)") } }
                 telemetry?.submit(status, events)
             }, commands: telemetry?.publisher.commands, progress: progress)
@@ -197,6 +198,7 @@ struct RunCommand: AsyncParsableCommand {
                                    clock: clock, progress: progress, logger: logger)
         let telemetry = makeTelemetry(configuration, logger: logger)
         if let telemetry { runtime.onStatus = { status, events in telemetry.submit(status, events) } }
+        runtime.onEvaluated = { status, _ in reporter.evaluated(status, memory: nil) }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
         // A scenario keeps no safety memory: it is not a venue's afternoon.
         reporter.begin(generation(configuration, telemetry: telemetry) { runtime.status })
@@ -231,6 +233,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
         runtime.restoring = memory
+        runtime.keepsMemory = true
+        runtime.onEvaluated = { status, memory in reporter.evaluated(status, memory: memory) }
         var generation = generation(configuration, telemetry: telemetry) { runtime.status }
         generation.memory = { await runtime.memory() }
         reporter.begin(generation)
@@ -279,10 +283,12 @@ struct RunCommand: AsyncParsableCommand {
         let payloads = TelemetryPayloads(site: configuration.model.site.id, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
         guard let telemetry, let mqtt = configuration.mqtt else { return .init(payloads: payloads, status: status) }
         let broker = "\(mqtt.host):\(mqtt.port)"
+        let publisher = telemetry.publisher
         return .init(payloads: payloads, status: status) {
-            let stats = await telemetry.publisher.currentStats()
+            let (stats, sensorPayloads) = publisher.snapshot()
             return DaemonStateDocument.MQTT(broker: broker, connected: stats.connected, backlog: stats.backlog,
-                                            dropped: stats.dropped + stats.droppedUnstored, lastError: stats.lastError, problems: stats.problems)
+                                            dropped: stats.dropped + stats.droppedUnstored, lastError: stats.lastError, problems: stats.problems,
+                                            sensorPayloads: sensorPayloads)
         }
     }
 

@@ -196,6 +196,64 @@ struct ServiceTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
         #expect(throws: AtomicFileError.self) { try AtomicFile(path: "/nonexistent-dir/x.json").write([1]) }
     }
+
+    /// The inode of `path` (each write of an `AtomicFile` renames a new file into place).
+    static func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    @Test("After an evaluation the state file is written only when its content changed; the heartbeat rewrites it; the memory is saved when its facts change")
+    func writesOnChange() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-reporter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let statePath = directory.appendingPathComponent("state.json").path
+        let memoryPath = directory.appendingPathComponent("memory.json").path
+        let configuration = try ConfigurationLoader.load(path: ScenarioBehaviourTests.root + "/Config/demo.yaml")
+        var engine = VenueEngine(model: configuration.model)
+        let progress = RunProgress()
+        let reporter = ServiceReporter(notifier: nil, watchdogInterval: nil, progress: progress, stateFile: AtomicFile(path: statePath),
+                                       memoryFile: AtomicFile(path: memoryPath, mode: 0o600), configurationPath: "demo.yaml",
+                                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let latest = Mutex<VenueStatus?>(nil)
+        reporter.begin(.init(payloads: .init(site: "demo-centre", utcOffsetSeconds: 9 * 3600), status: { latest.withLock { $0 } }))
+        func evaluate(_ seconds: Double, hallTa: Double, memory: VenueMemory? = nil) {
+            let at = MonotonicInstant(seconds: seconds)
+            engine.apply(.sensor(SensorReport(sensor: "hall-climate", at: at, sample: .values([.airTemperature: hallTa, .relativeHumidity: 50]))))
+            let status = engine.evaluate(at: Timestamp(monotonic: at, wall: WallClockTime(secondsSince1970: 1_000_000 + seconds)))
+            latest.withLock { $0 = status }
+            progress.evaluated()
+            reporter.evaluated(status, memory: memory)
+        }
+        evaluate(1, hallTa: 24)
+        let first = try #require(Self.inode(statePath))
+        // The same status again: nothing to write.
+        let status = try #require(latest.withLock { $0 })
+        reporter.evaluated(status, memory: nil)
+        #expect(Self.inode(statePath) == first)
+        // A new reading: written.
+        evaluate(2, hallTa: 25)
+        let second = try #require(Self.inode(statePath))
+        #expect(second != first)
+        let text = try String(contentsOfFile: statePath, encoding: .utf8)
+        #expect(text.contains(#""air_temperature":{"value":25"#) && text.contains(#""written":"#), "\(text)")
+        // The heartbeat rewrites an unchanged file once it is due, and only then.
+        reporter.tick()
+        #expect(Self.inode(statePath) == second)
+        // Memory: saved when given (its facts changed), not again for the same facts.
+        #expect(Self.inode(memoryPath) == nil)
+        let memory = try JSONDecoder().decode(VenueMemory.self, from: Data(#"""
+            {"savedAt":1000002,"clockSynchronized":true,"heatAlert":"alert","thunderAdvisory":false,"levels":{}}
+            """#.utf8))
+        evaluate(3, hallTa: 25, memory: memory)
+        let saved = try #require(Self.inode(memoryPath))
+        #expect(try String(contentsOfFile: memoryPath, encoding: .utf8).contains(#""heatAlert":"alert""#))
+        var later = memory
+        later.savedAt += 10  // the same facts at a later time
+        evaluate(4, hallTa: 25, memory: later)
+        #expect(Self.inode(memoryPath) == saved)
+    }
 }
 
 extension Data {

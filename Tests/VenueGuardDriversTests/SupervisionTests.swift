@@ -64,24 +64,61 @@ struct SupervisedSensorTests {
 }
 
 struct ButtonDebouncerTests {
-    static func edges(_ list: [(Bool, Double)]) -> [GPIOEdge] { list.map { GPIOEdge(rising: $0.0, nanoseconds: Int64($0.1 * 1_000_000)) } }
+    /// Plays edges at times (ms) and the line's true level over time, reading the line
+    /// `debounce` after each burst of edges as the daemon does; returns the presses' read times.
+    static func presses(_ debouncer: inout ButtonDebouncer, edges: [Double], level: (Double) -> Bool) -> [Double] {
+        let debounce = Double(debouncer.debounce.components.attoseconds) / 1e15 + Double(debouncer.debounce.components.seconds) * 1000
+        var reads: [(at: Double, token: UInt64)] = []
+        var presses: [Double] = []
+        for time in edges.sorted() {
+            // Reads that fall due before this edge happen first.
+            for read in reads where read.at <= time {
+                if debouncer.settled(level: level(read.at), token: read.token) { presses.append(read.at) }
+            }
+            reads.removeAll { $0.at <= time }
+            reads.append((time + debounce, debouncer.edge()))
+        }
+        for read in reads where debouncer.settled(level: level(read.at), token: read.token) { presses.append(read.at) }
+        return presses
+    }
 
-    @Test("A bouncing press and release count as one press (active low, 30 ms)")
+    @Test("A bouncing press and release count as one press each time (active low, 30 ms)")
     func bounce() {
         var debouncer = ButtonDebouncer()
-        // Press at 1000 ms with bounces, release at 1300 ms with bounces, press again at 2000 ms.
-        let sequence = Self.edges([(false, 1000), (true, 1002), (false, 1004), (true, 1007), (false, 1010),
-                                   (true, 1300), (false, 1303), (true, 1305),
-                                   (false, 2000), (true, 2001), (false, 2003)])
-        let presses = sequence.filter { debouncer.isPress($0) }.map(\.nanoseconds)
-        #expect(presses == [1_000_000_000, 2_000_000_000])
+        debouncer.start(level: true)  // released: high through the pull-up
+        // Pressed (low) from 1000 to 1300 ms and from 2000 to 2200 ms, bouncing at each change.
+        let low: (Double) -> Bool = { ($0 >= 1000 && $0 < 1300) || ($0 >= 2000 && $0 < 2200) }
+        let edges: [Double] = [1000, 1002, 1004, 1007, 1010, 1300, 1303, 1305, 2000, 2001, 2003, 2200, 2204]
+        #expect(Self.presses(&debouncer, edges: edges, level: { !low($0) }) == [1040, 2033])
+    }
+
+    @Test("A release whose edge comes late and labelled as a press (merged v1 events) is not a second press")
+    func lateReleaseEdge() {
+        var debouncer = ButtonDebouncer()
+        debouncer.start(level: true)
+        // Pressed 1000–1100 ms; the release's bounce reaches us as one more edge at 1145 ms,
+        // 45 ms after the previous edge: more than the debounce time.
+        let edges: [Double] = [1000, 1003, 1100, 1145]
+        #expect(Self.presses(&debouncer, edges: edges, level: { !($0 >= 1000 && $0 < 1100) }) == [1033])
+    }
+
+    @Test("A button held when watching begins is not a press until released and pressed again")
+    func heldAtStart() {
+        var debouncer = ButtonDebouncer()
+        debouncer.start(level: false)  // already pressed
+        let edges: [Double] = [500, 900]
+        // A glitch at 500 ms with the button still held; released at 900, never pressed again.
+        #expect(Self.presses(&debouncer, edges: edges, level: { $0 >= 900 }).isEmpty)
+        #expect(debouncer.pressed == false)
     }
 
     @Test("Active-high buttons and the debounce time are honoured")
     func activeHigh() {
         var debouncer = ButtonDebouncer(debounce: .milliseconds(100), activeLow: false)
-        let sequence = Self.edges([(true, 0), (false, 50), (true, 120), (false, 300), (true, 450)])
-        #expect(sequence.filter { debouncer.isPress($0) }.count == 2)  // at 0 and 450; 120 is 70 ms after 50
+        debouncer.start(level: false)
+        // High 0–300 ms (a bounce at 50/120 inside it reads high at each settle) and from 450 ms.
+        let high: (Double) -> Bool = { ($0 >= 0 && $0 < 300) || $0 >= 450 }
+        #expect(Self.presses(&debouncer, edges: [0, 50, 120, 300, 450], level: high) == [220, 550])
     }
 }
 

@@ -72,6 +72,51 @@ struct RuntimeRealTimeTests {
         #expect(red.writes.last?.0 == false && green.writes.last?.0 == false && buzzer.writes.last?.0 == false)
     }
 
+    @Test("Evaluations that race (ticks, interrupts, button presses) follow one another in order: a strike's alarm is never replaced by an older status")
+    func evaluationsInOrder() async throws {
+        let configuration = try ConfigurationLoader.parse(yaml: Self.site, file: "rt.yaml")
+        let scenario = try ScenarioLoader.parse(yaml: """
+            start: 2024-08-01T13:00:00+09:00
+            duration: 1h
+            samples:
+              hall-climate: { air_temperature: { 0m: 24 }, humidity: { 0m: 50 } }
+            """, file: "rt-scenario.yaml", configuration: configuration)
+        let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources),
+                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let seen = Mutex<[VenueStatus]>([])
+        runtime.onEvaluated = { status, _ in seen.withLock { $0.append(status) } }
+        let stop = StopRequest()
+        let task = Task { await runtime.run(stop: stop) }
+        while runtime.evaluationCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        // Many evaluations at once from many tasks, one of them a near strike.
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    if index == 150 {
+                        await runtime.submit([.strike(LightningStrike(distance: .kilometres(3), energy: nil, at: runtime.now))])
+                    } else if index % 3 == 0 {
+                        runtime.acknowledge(source: "test")
+                    } else {
+                        await runtime.submit([])
+                    }
+                }
+            }
+        }
+        // The strike's danger stands: no older status came after it.
+        #expect(runtime.status?.lightning == .danger)
+        stop.request("test")
+        await task.value
+        let statuses = seen.withLock { $0 }
+        #expect(statuses.count >= 200)
+        let times = statuses.map(\.at.monotonic)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "evaluations out of order")
+        #expect(runtime.status?.at == statuses.last?.at)
+        // Once danger, every later evaluation says danger (the 30-minute rule).
+        let firstDanger = try #require(statuses.firstIndex { $0.lightning == .danger })
+        #expect(statuses[firstDanger...].allSatisfy { $0.lightning == .danger })
+    }
+
     /// A sensor whose read hangs (until cancelled), as a wedged bus would.
     struct HangingSource: SensorSource {
         let id: SensorID

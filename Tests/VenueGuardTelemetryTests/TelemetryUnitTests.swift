@@ -305,4 +305,28 @@ struct JSONWriterTests {
         #expect((object["a"] as? NSNumber)?.doubleValue == 24.35)
         #expect(object["b"] as? String == text)
     }
+
+    @Test("Whole numbers at their limits, control characters and DEL, text around escapes", arguments: [
+        (Int64.max, "9223372036854775807"), (0, "0"), (-1, "-1"), (10, "10"), (1_000_000_007, "1000000007"),
+    ])
+    func integers(_ row: (Int64, String)) {
+        #expect(String(decoding: JSONWriter.object { $0.field("i", row.0) }, as: UTF8.self) == "{\"i\":\(row.1)}")
+    }
+
+    @Test("Escapes at the start, the end and side by side; a small (inline) string and a long one")
+    func escapes() throws {
+        for text in ["\u{1F}a\u{7F}", "\"\"", "a", String(repeating: "長い文字列 ", count: 100) + "\\"] {
+            let bytes = JSONWriter.object { $0.field("t", text) }
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            #expect(object["t"] as? String == text)
+        }
+        #expect(String(decoding: JSONWriter.object { $0.field("t", "\u{1F}a\u{7F}") }, as: UTF8.self) == #"{"t":"\u001fa\u007f"}"#)
+    }
+
+    @Test("Fields added to a finished object, and to an empty one")
+    func extend() {
+        let base = JSONWriter.object { $0.field("a", 1) }
+        #expect(String(decoding: JSONWriter.extend(base) { $0.field("b", true) }, as: UTF8.self) == #"{"a":1,"b":true}"#)
+        #expect(String(decoding: JSONWriter.extend(Array("{}".utf8)) { $0.field("b", true) }, as: UTF8.self) == #"{"b":true}"#)
+    }
 }

@@ -5,11 +5,14 @@ import VenueGuardCore
 import VenueGuardLinuxSystem
 import VenueGuardTelemetry
 
-/// Tells systemd and `venueguard status` how the daemon is doing, from one task ticking once a
-/// second (four times per watchdog interval when that is shorter): `READY=1` once the first
-/// sensor cycle is done and evaluated (again after a reload), `STATUS=` with a one-line summary
-/// when it changes, `WATCHDOG=1` at half the watchdog interval only while the `WatchdogGate`
-/// sees progress, `STOPPING=1` at the end; and the state file once a second.
+/// Tells systemd and `venueguard status` how the daemon is doing. After every evaluation
+/// (`evaluated`, called in evaluation order): `READY=1` once the first sensor cycle is done
+/// and evaluated (again after a reload), `STATUS=` with a one-line summary when it changes (at
+/// most every 5 s), the state file when its content changed, the safety memory when its facts
+/// changed. On a slow heartbeat of its own (5 s, or a quarter of the watchdog interval when
+/// that is shorter): `WATCHDOG=1` at half the watchdog interval only while the `WatchdogGate`
+/// sees progress, and the state file rewritten so its age shows the daemon is alive.
+/// `STOPPING=1` at the end. Nothing here wakes once a second on its own.
 public final class ServiceReporter: Sendable {
     /// Where the figures of the running configuration come from (replaced on reload).
     public struct Generation: Sendable {
@@ -17,14 +20,14 @@ public final class ServiceReporter: Sendable {
         public var payloads: TelemetryPayloads
         /// The latest status.
         public var status: @Sendable () -> VenueStatus?
-        /// The MQTT figures, when MQTT is configured.
-        public var mqtt: @Sendable () async -> DaemonStateDocument.MQTT?
-        /// The safety memory to keep on disk, if this generation has one (the board, not a scenario).
+        /// The MQTT figures and latest payloads, when MQTT is configured (never waits).
+        public var mqtt: @Sendable () -> DaemonStateDocument.MQTT?
+        /// The safety memory to keep on disk at the end, if this generation has one (the board).
         public var memory: (@Sendable () async -> VenueMemory)?
 
         /// Creates a generation.
         public init(payloads: TelemetryPayloads, status: @escaping @Sendable () -> VenueStatus?,
-                    mqtt: @escaping @Sendable () async -> DaemonStateDocument.MQTT? = { nil },
+                    mqtt: @escaping @Sendable () -> DaemonStateDocument.MQTT? = { nil },
                     memory: (@Sendable () async -> VenueMemory)? = nil) {
             self.payloads = payloads
             self.status = status
@@ -42,11 +45,19 @@ public final class ServiceReporter: Sendable {
         var lastWatchdogCheck: MonotonicInstant?
         var withheldBecause: String?
         var stateFileFailed = false
+        /// The state file's content last written (without its time), and when.
+        var lastBody: [UInt8]?
         var lastStateWrite: MonotonicInstant?
+        /// A write of the state file is under way (the heartbeat and an evaluation never both write).
+        var writingStateFile = false
+        /// Payloads encoded here (no MQTT), by sensor, with what they were made from.
+        var sensorPayloads: [SensorID: (SensorPayloadSignature, [UInt8])] = [:]
         var lastSummary: MonotonicInstant?
         var savedMemory: VenueMemory?
         var memoryFileFailed = false
-        /// After a failed save, the next attempt waits (a full disk is not retried every second).
+        /// A memory that could not be saved, retried after `memoryRetryAt` (a full disk is not
+        /// retried every second).
+        var pendingMemory: VenueMemory?
         var memoryRetryAt: MonotonicInstant?
         /// Lasting problems of the files this reporter writes, for the state file.
         var fileProblems: [String: String] = [:]
@@ -62,8 +73,10 @@ public final class ServiceReporter: Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let ticker = Mutex<Task<Void, Never>?>(nil)
-    /// Once a second, or four times per watchdog interval when that is shorter (tests).
-    private var tickPeriod: Duration { min(.seconds(1), (watchdogInterval ?? .seconds(4)) / 4) }
+    /// The state file is rewritten at least this often, so its age tells a live daemon from a dead one.
+    public static let heartbeat = Duration.seconds(5)
+    /// The heartbeat, or a quarter of the watchdog interval when that is shorter (tests).
+    private var tickPeriod: Duration { min(Self.heartbeat, (watchdogInterval ?? .seconds(20)) / 4) }
 
     /// A reporter; `notifier` and `watchdogInterval` come from the environment systemd sets.
     public init(notifier: SystemdNotifier?, watchdogInterval: Duration?, progress: RunProgress, clock: SystemClock = SystemClock(),
@@ -82,17 +95,20 @@ public final class ServiceReporter: Sendable {
 
     /// Starts reporting on `generation` (the first, or the one after a reload).
     public func begin(_ generation: Generation) {
-        state.withLock { $0.generation = generation }
+        state.withLock { state in
+            state.generation = generation
+            state.sensorPayloads = [:]
+        }
         ticker.withLock { task in
             guard task == nil else { return }
             task = Task { [weak self] in
                 while !Task.isCancelled {
                     guard let self else { return }
-                    await self.tick()
-                    // Quick until ready, so READY=1 follows the first cycle closely; then once a
-                    // second (every wake-up costs on a small board).
+                    self.tick()
+                    // Quick until ready when no evaluation will say so (a first cycle that ends
+                    // by its time limit); then the heartbeat.
                     let waiting = self.state.withLock { $0.readyAfterEvaluations != nil }
-                    try? await Task.sleep(for: waiting ? .milliseconds(20) : self.tickPeriod)
+                    try? await Task.sleep(for: waiting ? .milliseconds(50) : self.tickPeriod)
                 }
             }
         }
@@ -112,18 +128,87 @@ public final class ServiceReporter: Sendable {
         let task = ticker.withLock { task in defer { task = nil }; return task }
         task?.cancel()
         await task?.value
-        await writeStateFile(running: false, reason: reason)
-        await saveMemory(force: true)
+        let generation = state.withLock { $0.generation }
+        writeStateFile(running: false, reason: reason, status: generation?.status(), force: true)
+        if let provider = state.withLock({ $0.readyAfterEvaluations == nil ? $0.generation?.memory : nil }) {
+            // Not before the first evaluation: until then the engine has not taken back the old memory.
+            saveMemory(await provider(), force: true)
+        }
     }
 
-    /// Writes the safety memory when its facts changed (so a quiet day writes nothing).
-    func saveMemory(force: Bool = false) async {
-        // Not before the first evaluation: until then the engine has not taken back the old memory.
-        guard let memoryFile, let provider = state.withLock({ $0.readyAfterEvaluations == nil ? $0.generation?.memory : nil }) else { return }
+    /// One evaluation is done (called in evaluation order, so never twice at once): readiness,
+    /// the summary, the state file when it changed, and `memory` (given when its facts
+    /// changed) to disk.
+    public func evaluated(_ status: VenueStatus, memory: VenueMemory?) {
         let now = clock.monotonic
-        if !force, let retryAt = state.withLock({ $0.memoryRetryAt }), now < retryAt { return }
-        let memory = await provider()
-        guard !memory.sameFacts(as: state.withLock({ $0.savedMemory })) else { return }
+        checkReady(status: status)
+        summarise(status: status, at: now)
+        if let memory {
+            saveMemory(memory)
+        } else if let pending = state.withLock({ state in state.memoryRetryAt.map { now >= $0 } == true ? state.pendingMemory : nil }) {
+            saveMemory(pending)
+        }
+        writeStateFile(running: true, reason: nil, status: status)
+    }
+
+    /// The heartbeat: the watchdog, a `READY=1` that could not be sent, and the state file
+    /// when no evaluation has written it lately.
+    func tick() {
+        let now = clock.monotonic
+        if state.withLock({ $0.readyUnsent }) { sendReady(status: "ready") }
+        let status = state.withLock { $0.generation }?.status()
+        checkReady(status: status)
+        petWatchdog(at: now)
+        let stale = state.withLock { state in state.lastStateWrite.map { now - $0 >= Self.heartbeat - .milliseconds(100) } ?? true }
+        if stale { writeStateFile(running: true, reason: nil, status: status, force: true) }
+    }
+
+    private func checkReady(status: VenueStatus?) {
+        let evaluations = progress.evaluations
+        let firstCycleDone = progress.firstCycleDone
+        let becameReady = state.withLock { state -> Bool in
+            guard let threshold = state.readyAfterEvaluations, evaluations > threshold, firstCycleDone, state.generation != nil else { return false }
+            state.readyAfterEvaluations = nil
+            return true
+        }
+        guard becameReady else { return }
+        let mqtt = state.withLock { $0.generation }?.mqtt()
+        sendReady(status: Self.summary(status, mqtt: mqtt))
+        logger.notice("monitoring: first sensor cycle evaluated")
+    }
+
+    /// `STATUS=` when the summary changed, looked at every 5 s at most.
+    private func summarise(status: VenueStatus, at now: MonotonicInstant) {
+        let due = state.withLock { state -> Bool in
+            guard state.readyAfterEvaluations == nil, state.lastSummary.map({ now - $0 >= .seconds(5) }) ?? true else { return false }
+            state.lastSummary = now
+            return true
+        }
+        guard due else { return }
+        let line = Self.summary(status, mqtt: state.withLock { $0.generation }?.mqtt())
+        let changed = state.withLock { state in
+            defer { state.lastStatusLine = line }
+            return state.lastStatusLine != line && state.withheldBecause == nil
+        }
+        if changed { notifier?.send("STATUS=\(line)") }
+    }
+
+    /// Writes the safety memory (durably); on failure keeps it for a retry a minute later.
+    private func saveMemory(_ memory: VenueMemory, force: Bool = false) {
+        guard let memoryFile else { return }
+        let now = clock.monotonic
+        let skip = state.withLock { state -> Bool in
+            if memory.sameFacts(as: state.savedMemory) {
+                state.pendingMemory = nil
+                return true
+            }
+            if !force, let retryAt = state.memoryRetryAt, now < retryAt {
+                state.pendingMemory = memory
+                return true
+            }
+            return false
+        }
+        guard !skip else { return }
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -131,6 +216,7 @@ public final class ServiceReporter: Sendable {
             let recovered = state.withLock { state in
                 defer {
                     state.savedMemory = memory
+                    state.pendingMemory = nil
                     state.memoryFileFailed = false
                     state.memoryRetryAt = nil
                     state.fileProblems["memory"] = nil
@@ -144,54 +230,13 @@ public final class ServiceReporter: Sendable {
             let first = state.withLock { state in
                 defer {
                     state.memoryFileFailed = true
+                    state.pendingMemory = memory
                     state.memoryRetryAt = now + .seconds(60)
                     state.fileProblems["memory"] = text
                 }
                 return !state.memoryFileFailed
             }
             if first { logger.error("\(text); retrying once a minute") }
-        }
-    }
-
-    func tick() async {
-        let now = clock.monotonic
-        let evaluations = progress.evaluations
-        let firstCycleDone = progress.firstCycleDone
-        let (becameReady, generation) = state.withLock { state -> (Bool, Generation?) in
-            if let threshold = state.readyAfterEvaluations, evaluations > threshold, firstCycleDone {
-                state.readyAfterEvaluations = nil
-                return (true, state.generation)
-            }
-            return (false, state.generation)
-        }
-        guard let generation else { return }
-        let due = state.withLock { state -> (summary: Bool, file: Bool) in
-            let summary = becameReady || state.lastSummary.map { now - $0 >= .seconds(5) } ?? true
-            let file = state.lastStateWrite.map { now - $0 >= .milliseconds(900) } ?? true
-            if summary { state.lastSummary = now }
-            if file { state.lastStateWrite = now }
-            return (summary, file)
-        }
-        if state.withLock({ $0.readyUnsent }) { sendReady(status: "ready") }
-        petWatchdog(at: now)
-        guard becameReady || due.summary || due.file else { return }
-        let mqtt = await generation.mqtt()
-        let status = generation.status()
-        if becameReady {
-            sendReady(status: Self.summary(status, mqtt: mqtt))
-            logger.notice("monitoring: first sensor cycle evaluated")
-        }
-        if due.summary && !becameReady {
-            let line = Self.summary(status, mqtt: mqtt)
-            let changed = state.withLock { state in
-                defer { state.lastStatusLine = line }
-                return state.lastStatusLine != line && state.withheldBecause == nil
-            }
-            if changed { notifier?.send("STATUS=\(line)") }
-        }
-        if due.file {
-            await writeStateFile(running: true, reason: nil, generation: generation, status: status, mqtt: mqtt)
-            await saveMemory()
         }
     }
 
@@ -232,25 +277,47 @@ public final class ServiceReporter: Sendable {
         }
     }
 
-    private func writeStateFile(running: Bool, reason: String?, generation: Generation? = nil, status: VenueStatus? = nil,
-                                mqtt: DaemonStateDocument.MQTT? = nil) async {
+    /// Writes the state file when its content changed since the last write, or when `force`
+    /// (the heartbeat, the final write). Sensor payloads come from MQTT when it published them,
+    /// else are encoded here once per reading.
+    private func writeStateFile(running: Bool, reason: String?, status: VenueStatus?, force: Bool = false) {
         guard let stateFile else { return }
-        var generation = generation, status = status, mqtt = mqtt
-        if generation == nil {
-            generation = state.withLock { $0.generation }
-            status = generation?.status()
-            mqtt = await generation?.mqtt()
+        let claimed = state.withLock { state -> Bool in
+            guard !state.writingStateFile, state.generation != nil else { return false }
+            state.writingStateFile = true
+            return true
         }
-        guard let generation else { return }
-        let fileProblems = state.withLock { $0.fileProblems }
+        guard claimed else { return }
+        defer { state.withLock { $0.writingStateFile = false } }
+        let (generation, fileProblems, cached) = state.withLock { ($0.generation!, $0.fileProblems, $0.sensorPayloads) }
+        let mqtt = generation.mqtt()
         let problems = fileProblems.keys.sorted().map { fileProblems[$0]! } + (mqtt?.problems ?? [])
-        let bytes = DaemonStateDocument.encode(status: status, payloads: generation.payloads, mqtt: mqtt, pid: getpid(),
-                                               configuration: configurationPath, running: running, stoppedBecause: reason,
-                                               written: SystemClock.wall, boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) },
-                                               problems: problems)
+        var made: [SensorID: (SensorPayloadSignature, [UInt8])] = [:]
+        let body = DaemonStateDocument.body(status: status, payloads: generation.payloads, mqtt: mqtt, pid: getpid(),
+                                            configuration: configurationPath, running: running, stoppedBecause: reason,
+                                            problems: problems) { sensor in
+            if let published = mqtt?.sensorPayloads[sensor.descriptor.id] { return published }
+            let signature = SensorPayloadSignature(sensor)
+            if let (made, bytes) = cached[sensor.descriptor.id], made == signature { return bytes }
+            let bytes = generation.payloads.sensor(sensor, at: status!.at, seq: 0)
+            made[sensor.descriptor.id] = (signature, bytes)
+            return bytes
+        }
+        let now = clock.monotonic
+        let unchanged = state.withLock { state -> Bool in
+            for (id, entry) in made { state.sensorPayloads[id] = entry }
+            return !force && state.lastBody == body
+        }
+        guard !unchanged else { return }
+        let bytes = DaemonStateDocument.stamped(body, payloads: generation.payloads, written: SystemClock.wall,
+                                                boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) })
         do {
             try stateFile.write(bytes)
-            state.withLock { $0.stateFileFailed = false }
+            state.withLock { state in
+                state.stateFileFailed = false
+                state.lastBody = body
+                state.lastStateWrite = now
+            }
         } catch {
             let first = state.withLock { state in defer { state.stateFileFailed = true }; return !state.stateFileFailed }
             if first { logger.warning("cannot write the state file: \(error)") }

@@ -57,6 +57,9 @@ public struct WindRecordingSource: SensorSource {
         if let sample { reference.record(sample, at: now) }
         return sample
     }
+
+    /// The wrapped source's lane.
+    public var readLane: ObjectIdentifier? { source.readLane }
 }
 
 /// A push source (a serial weather board) whose wind readings are also recorded in a `WindReference`.

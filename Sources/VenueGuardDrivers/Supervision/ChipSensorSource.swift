@@ -18,6 +18,9 @@ public final class ChipSensorSource: SensorSource, @unchecked Sendable {
     public func sample(at now: MonotonicInstant) async -> SensorSample? {
         await context.run { self.supervisor.sample(at: now) }
     }
+
+    /// The bus's lane: sources on one bus are read by one task.
+    public var readLane: ObjectIdentifier? { context.lane }
 }
 
 /// The AS3935 as a sensor source: a periodic check keeps it known-healthy (or faulted), and
@@ -37,6 +40,9 @@ public final class LightningDetectorSource: InterruptSource, @unchecked Sendable
         self.detector = detector
         self.context = context
     }
+
+    /// The bus's lane: sources on one bus are read by one task.
+    public var readLane: ObjectIdentifier? { context.lane }
 
     public func sample(at now: MonotonicInstant) async -> SensorSample? {
         await context.run {
