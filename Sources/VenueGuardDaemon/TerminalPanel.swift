@@ -75,7 +75,6 @@ public final class TerminalPanel: SignalRenderer {
 /// Plain lines for logs and pipes: one line whenever the status or the outputs change.
 public final class PlainSignalLog: SignalRenderer {
     private let utcOffsetSeconds: Int
-    private var last: String?
     private let write: (String) -> Void
 
     /// Creates a log writing lines through `write`.
@@ -86,8 +85,20 @@ public final class PlainSignalLog: SignalRenderer {
 
     public func render(_ status: VenueStatus, scenarioSeconds: Double, realSeconds: Double) {}
 
+    /// What a line reports apart from numbers: a new line when it changes.
+    private struct Shown: Equatable {
+        var overall: SafetyStatus
+        var areas: [SafetyStatus]
+        var lightning: LightningState
+        var signal: SignalIntent
+    }
+    private var shown: Shown?
+
     /// One line per change of status or outputs, from every evaluation.
     public func observe(_ status: VenueStatus) {
+        let now = Shown(overall: status.overall, areas: status.areas.map(\.status), lightning: status.lightning, signal: status.signal)
+        guard now != shown else { return }
+        shown = now
         let areas = status.areas.map { area -> String in
             var text = "\(area.id)=\(area.status.rawValue)"
             if let e = area.estimate {
@@ -97,9 +108,6 @@ public final class PlainSignalLog: SignalRenderer {
             return text
         }.joined(separator: ", ")
         let lamps = Lamp.allCases.compactMap { lamp in status.signal.lamps[lamp].map { "\(lamp.rawValue)=\($0.rawValue)" } }.joined(separator: " ")
-        let state = "\(status.overall.rawValue)|\(status.areas.map(\.status.rawValue))|\(status.lightning)|\(lamps)|\(status.signal.buzzer)|\(status.signal.buzzerGeneration)"
-        guard state != last else { return }
-        last = state
         let time = StatusJSON.iso8601(status.at.wall, utcOffsetSeconds: utcOffsetSeconds)
         write("\(time) venue=\(status.overall.rawValue) \(areas) lightning=\(status.lightning.rawValue) lamps[\(lamps)] buzzer=\(status.signal.buzzer.rawValue)\n")
     }

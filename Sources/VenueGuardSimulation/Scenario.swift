@@ -19,7 +19,29 @@ public struct Scenario: Hashable, Sendable {
     /// For each sensor, for each quantity, the values over time.
     public var samples: [SensorID: [Quantity: SampleSeries]]
     /// Everything else that happens, in time order.
-    public var events: [ScenarioEvent]
+    public var events: [ScenarioEvent] {
+        didSet { faultTimeline = Self.faultTimeline(events) }
+    }
+    /// Each sensor's fault and recovery events in time order (a chip twin asks at every read).
+    private var faultTimeline: [SensorID: [FaultStep]] = [:]
+
+    /// A fault starting, or a recovery, for one sensor.
+    private struct FaultStep: Hashable, Sendable {
+        var at: Duration
+        var fault: ScenarioFault?  // nil: recovery
+    }
+
+    private static func faultTimeline(_ events: [ScenarioEvent]) -> [SensorID: [FaultStep]] {
+        var timeline: [SensorID: [FaultStep]] = [:]
+        for event in events {
+            switch event.kind {
+            case let .fault(fault): timeline[fault.sensor, default: []].append(FaultStep(at: event.at, fault: fault))
+            case let .recover(sensor): timeline[sensor, default: []].append(FaultStep(at: event.at, fault: nil))
+            default: break
+            }
+        }
+        return timeline
+    }
 
     /// Creates a scenario; events are sorted by time (stable).
     public init(name: String, description: String = "", start: WallClockTime, utcOffsetSeconds: Int = 9 * 3600, duration: Duration,
@@ -32,19 +54,24 @@ public struct Scenario: Hashable, Sendable {
         self.clockSynchronized = clockSynchronized
         self.samples = samples
         self.events = events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        faultTimeline = Self.faultTimeline(self.events)
     }
 
     /// The faults in force for `sensor` at `offset`, the latest started first.
     public func faults(of sensor: SensorID, at offset: Duration) -> [ScenarioFault] {
-        var active: [ScenarioFault] = []
-        for event in events where event.at <= offset {
-            switch event.kind {
-            case let .fault(fault) where fault.sensor == sensor:
-                if fault.until.map({ offset < $0 }) ?? true { active.append(fault) }
-            case let .recover(id) where id == sensor:
+        activeFaults(of: sensor, at: offset).map(\.fault)
+    }
+
+    /// The faults in force for `sensor` at `offset` with when each began, the latest started first.
+    public func activeFaults(of sensor: SensorID, at offset: Duration) -> [(fault: ScenarioFault, start: Duration)] {
+        guard let steps = faultTimeline[sensor] else { return [] }
+        var active: [(fault: ScenarioFault, start: Duration)] = []
+        for step in steps {
+            guard step.at <= offset else { break }
+            if let fault = step.fault {
+                if fault.until.map({ offset < $0 }) ?? true { active.append((fault, step.at)) }
+            } else {
                 active.removeAll()
-            default:
-                break
             }
         }
         return active.reversed()

@@ -69,12 +69,16 @@ public final class ChipEnvironment {
     /// Whether the chip's supply is on.
     public var powered = true
     private var hungFaultsSeen: Set<Duration> = []
+    /// This sensor's series and noise keys, looked up once (every read needs them).
+    private let series: [Quantity: SampleSeries]
+    private var noiseKeys: [Quantity: UInt64] = [:]
 
     /// An environment playing `scenario` for `sensor`, whose start is `origin`.
     public init(sensor: SensorID, scenario: Scenario, origin: MonotonicInstant = .origin) {
         self.sensor = sensor
         self.scenario = scenario
         self.origin = origin
+        series = scenario.samples[sensor] ?? [:]
     }
 
     /// The scenario offset of `now`.
@@ -83,9 +87,8 @@ public final class ChipEnvironment {
     /// The fault in force now, if any (a `hung` fault latches until the power is cycled).
     public var fault: ScenarioFault.Kind? {
         if !powered { return .noResponse }
-        if let current = scenario.faults(of: sensor, at: offset).first {
+        if let (current, start) = scenario.activeFaults(of: sensor, at: offset).first {
             if current.kind == .hung {
-                let start = scenario.events.last { $0.at <= offset && $0.kind == .fault(current) }?.at ?? offset
                 if hungFaultsSeen.insert(start).inserted { hung = true }
             } else {
                 return current.kind
@@ -96,16 +99,21 @@ public final class ChipEnvironment {
 
     /// When the current fault began (for a stuck chip's frozen data).
     public var faultStart: Duration? {
-        guard let current = scenario.faults(of: sensor, at: offset).first else { return nil }
-        return scenario.events.last { $0.at <= offset && $0.kind == .fault(current) }?.at
+        scenario.activeFaults(of: sensor, at: offset).first?.start
     }
 
     /// The value of `quantity` at `offset`, with repeatable sensor noise of `amplitude`.
     public func value(_ quantity: Quantity, at offset: Duration? = nil, noise amplitude: Double = 0) -> Double? {
         let at = offset ?? self.offset
-        guard let base = scenario.samples[sensor]?[quantity]?.value(at: at) else { return nil }
+        guard let base = series[quantity]?.value(at: at) else { return nil }
+        guard amplitude != 0 else { return base }
         let index = Int64((at.seconds * 1000).rounded())
-        return base + amplitude * DeterministicNoise.unit(key: "\(sensor.rawValue)/\(quantity.rawValue)", index: index)
+        let key: UInt64
+        if let known = noiseKeys[quantity] { key = known } else {
+            key = DeterministicNoise.hash("\(sensor.rawValue)/\(quantity.rawValue)")
+            noiseKeys[quantity] = key
+        }
+        return base + amplitude * DeterministicNoise.unit(keyHash: key, index: index)
     }
 
     /// Throws what the bus sees of a chip that does not answer, times out or is unplugged.

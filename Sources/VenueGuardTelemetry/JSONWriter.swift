@@ -1,3 +1,5 @@
+import VenueGuardCore
+
 /// Writes JSON straight into bytes, keys in the order given (each payload writes them in its
 /// schema's order), numbers rounded once to 0.01 and written without an exponent. Every
 /// payload VenueGuard produces (MQTT, Home Assistant discovery, the state file, `simulate`,
@@ -102,6 +104,54 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// A quoted ISO 8601 time with the offset, milliseconds only when not whole:
+    /// `"2024-08-01T13:00:00.250+09:00"`. Written digit by digit (it is in every payload).
+    mutating func time(_ wall: WallClockTime, utcOffsetSeconds: Int) {
+        let c = wall.civil(utcOffsetSeconds: utcOffsetSeconds)
+        let whole = c.second.rounded(.down)
+        let millis = Int(((c.second - whole) * 1000).rounded(.down))
+        bytes.append(UInt8(ascii: "\""))
+        digits(c.year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(c.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(c.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(c.hour, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(c.minute, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(whole), 2)
+        if millis != 0 {
+            bytes.append(UInt8(ascii: "."))
+            digits(millis, 3)
+        }
+        let magnitude = abs(utcOffsetSeconds)
+        bytes.append(UInt8(ascii: utcOffsetSeconds < 0 ? "-" : "+"))
+        digits(magnitude / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits((magnitude % 3600) / 60, 2)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` with at least `width` digits (zero-padded); more when it needs them.
+    private mutating func digits(_ value: Int, _ width: Int) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            digits(-value, width)
+            return
+        }
+        var divisor = 1
+        for _ in 1..<max(width, 1) { divisor *= 10 }
+        while value / divisor >= 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
     /// A number rounded to 0.01, without an exponent; `null` when not finite or beyond ±1e15.
     mutating func number(_ value: Double) {
         let hundredths = (value * 100).rounded()
@@ -178,6 +228,11 @@ public struct JSONWriter: Sendable {
         }
         /// A whole-number field.
         public mutating func field(_ name: String, _ value: Int64) { key(name); writer.integer(value) }
+        /// An ISO 8601 time field with the offset (see `JSONWriter.time`).
+        public mutating func field(_ name: String, _ wall: WallClockTime, utcOffsetSeconds: Int) {
+            key(name)
+            writer.time(wall, utcOffsetSeconds: utcOffsetSeconds)
+        }
         /// A whole-number field.
         public mutating func field(_ name: String, _ value: Int) { key(name); writer.integer(Int64(value)) }
         /// A true/false field.

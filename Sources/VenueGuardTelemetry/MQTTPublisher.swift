@@ -553,8 +553,10 @@ public actor MQTTPublisher {
         guard let client else { return }
         _ = try? client.publish(topic: topics.status, payload: Array("online".utf8), retain: true)
         // Who publishes as this site: another box configured with the same site id shows up here.
-        _ = try? client.publish(topic: topics.instance, payload: Array("{\"instance\":\"\(instanceID)\"}".utf8), retain: true)
+        // Subscribed first, so the other box's retained id arrives before ours replaces it (the
+        // broker handles one client's packets in order).
         try? client.subscribe(topics.instance)
+        _ = try? client.publish(topic: topics.instance, payload: Array("{\"instance\":\"\(instanceID)\"}".utf8), retain: true)
         if config.homeAssistant {
             sendDiscovery()
             try? client.subscribe(discovery.statusTopic)

@@ -18,22 +18,18 @@ public struct TelemetryPayloads: Sendable {
         self.utcOffsetSeconds = utcOffsetSeconds
     }
 
-    /// `2024-08-01T13:00:00+09:00`.
+    /// `2024-08-01T13:00:00+09:00` (milliseconds when not whole: `…:00.250+09:00`).
     public func time(_ wall: WallClockTime) -> String {
-        let c = wall.civil(utcOffsetSeconds: utcOffsetSeconds)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let magnitude = abs(utcOffsetSeconds)
-        let offset = "\(utcOffsetSeconds < 0 ? "-" : "+")\(two(magnitude / 3600)):\(two((magnitude % 3600) / 60))"
-        let millis = Int(((c.second - c.second.rounded(.down)) * 1000).rounded(.down))
-        let fraction = millis == 0 ? "" : "." + String(String(millis + 1000).dropFirst())
-        return "\(c.year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(Int(c.second.rounded(.down))))\(fraction)\(offset)"
+        var writer = JSONWriter(capacity: 32)
+        writer.time(wall, utcOffsetSeconds: utcOffsetSeconds)
+        return String(decoding: writer.bytes.dropFirst().dropLast(), as: UTF8.self)
     }
 
     /// The fields every payload starts with, in the schemas' order.
     func envelope(_ o: inout JSONWriter.Object, _ schema: String, seq: Int64, at: Timestamp) {
         o.field("schema", "venueguard/\(schema)/\(Self.version)")
         o.field("seq", seq)
-        o.field("time", time(at.wall))
+        o.field("time", at.wall, utcOffsetSeconds: utcOffsetSeconds)
         o.field("site", site)
         o.field("clock_synchronized", at.wallClockSynchronized)
     }
@@ -132,7 +128,7 @@ public struct TelemetryPayloads: Sendable {
                         v.field("value", reading.value)
                         v.field("unit", reading.quantity.unit.rawValue)
                         v.field("source", reading.origin.rawValue)
-                        v.field("time", time(Self.wall(of: reading.at, in: at).wall))
+                        v.field("time", Self.wall(of: reading.at, in: at).wall, utcOffsetSeconds: utcOffsetSeconds)
                         // A value on the chip's clamp is published as it is, marked as a bound rather than a measurement.
                         if let suspicion = sensor.suspect[reading.quantity] { v.field("suspect", suspicion.description) }
                     }

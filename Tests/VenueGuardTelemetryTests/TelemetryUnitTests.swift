@@ -323,6 +323,18 @@ struct JSONWriterTests {
         #expect(String(decoding: JSONWriter.object { $0.field("t", "\u{1F}a\u{7F}") }, as: UTF8.self) == #"{"t":"\u001fa\u007f"}"#)
     }
 
+    @Test("Times: the site's offset, milliseconds only when not whole, any year", arguments: [
+        (1_722_484_800.0, 9 * 3600, "2024-08-01T13:00:00+09:00"),
+        (1_722_484_800.25, 9 * 3600, "2024-08-01T13:00:00.250+09:00"),
+        (1_722_484_800.0075, 0, "2024-08-01T04:00:00.007+00:00"),
+        (0.0, -(3 * 3600 + 30 * 60), "1969-12-31T20:30:00-03:30"),
+        (253_402_300_799.0, 0, "9999-12-31T23:59:59+00:00"),
+    ])
+    func times(_ row: (Double, Int, String)) {
+        let payloads = TelemetryPayloads(site: "x", utcOffsetSeconds: row.1)
+        #expect(payloads.time(WallClockTime(secondsSince1970: row.0)) == row.2)
+    }
+
     @Test("Fields added to a finished object, and to an empty one")
     func extend() {
         let base = JSONWriter.object { $0.field("a", 1) }

@@ -8,10 +8,12 @@ import VenueGuardTelemetry
 /// Tells systemd and `venueguard status` how the daemon is doing. After every evaluation
 /// (`evaluated`, called in evaluation order): `READY=1` once the first sensor cycle is done
 /// and evaluated (again after a reload), `STATUS=` with a one-line summary when it changes (at
-/// most every 5 s), the state file when its content changed, the safety memory when its facts
-/// changed. On a slow heartbeat of its own (5 s, or a quarter of the watchdog interval when
-/// that is shorter): `WATCHDOG=1` at half the watchdog interval only while the `WatchdogGate`
-/// sees progress, and the state file rewritten so its age shows the daemon is alive.
+/// most every 5 s), the state file at once when what it says changed (a level, the lamps,
+/// lightning, an alert, a sensor's health, MQTT's connection or problems), the safety memory
+/// when its facts changed. On a slow heartbeat of its own (5 s, or a quarter of the watchdog
+/// interval when that is shorter): `WATCHDOG=1` at half the watchdog interval only while the
+/// `WatchdogGate` sees progress, and the state file rewritten with the latest values, so its
+/// age shows the daemon is alive and its numbers are at most 5 s old.
 /// `STOPPING=1` at the end. Nothing here wakes once a second on its own.
 public final class ServiceReporter: Sendable {
     /// Where the figures of the running configuration come from (replaced on reload).
@@ -45,8 +47,8 @@ public final class ServiceReporter: Sendable {
         var lastWatchdogCheck: MonotonicInstant?
         var withheldBecause: String?
         var stateFileFailed = false
-        /// The state file's content last written (without its time), and when.
-        var lastBody: [UInt8]?
+        /// What the state file last said that is written at once when it changes, and when.
+        var lastSignificant: StateFileSignificance?
         var lastStateWrite: MonotonicInstant?
         /// A write of the state file is under way (the heartbeat and an evaluation never both write).
         var writingStateFile = false
@@ -277,20 +279,23 @@ public final class ServiceReporter: Sendable {
         }
     }
 
-    /// Writes the state file when its content changed since the last write, or when `force`
-    /// (the heartbeat, the final write). Sensor payloads come from MQTT when it published them,
-    /// else are encoded here once per reading.
+    /// Writes the state file when what it says changed since the last write (values alone
+    /// wait for the heartbeat), or when `force` (the heartbeat, the final write). Sensor
+    /// payloads come from MQTT when it published them, else are encoded here once per reading.
     private func writeStateFile(running: Bool, reason: String?, status: VenueStatus?, force: Bool = false) {
         guard let stateFile else { return }
+        let mqttNow = state.withLock { $0.generation }?.mqtt()
+        let significance = StateFileSignificance(status: status, mqtt: mqttNow, running: running)
         let claimed = state.withLock { state -> Bool in
             guard !state.writingStateFile, state.generation != nil else { return false }
+            guard force || state.lastSignificant != significance else { return false }
             state.writingStateFile = true
             return true
         }
         guard claimed else { return }
         defer { state.withLock { $0.writingStateFile = false } }
         let (generation, fileProblems, cached) = state.withLock { ($0.generation!, $0.fileProblems, $0.sensorPayloads) }
-        let mqtt = generation.mqtt()
+        let mqtt = mqttNow
         let problems = fileProblems.keys.sorted().map { fileProblems[$0]! } + (mqtt?.problems ?? [])
         var made: [SensorID: (SensorPayloadSignature, [UInt8])] = [:]
         let body = DaemonStateDocument.body(status: status, payloads: generation.payloads, mqtt: mqtt, pid: getpid(),
@@ -304,18 +309,14 @@ public final class ServiceReporter: Sendable {
             return bytes
         }
         let now = clock.monotonic
-        let unchanged = state.withLock { state -> Bool in
-            for (id, entry) in made { state.sensorPayloads[id] = entry }
-            return !force && state.lastBody == body
-        }
-        guard !unchanged else { return }
+        state.withLock { state in for (id, entry) in made { state.sensorPayloads[id] = entry } }
         let bytes = DaemonStateDocument.stamped(body, payloads: generation.payloads, written: SystemClock.wall,
                                                 boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) })
         do {
             try stateFile.write(bytes)
             state.withLock { state in
                 state.stateFileFailed = false
-                state.lastBody = body
+                state.lastSignificant = significance
                 state.lastStateWrite = now
             }
         } catch {
@@ -340,5 +341,43 @@ public final class ServiceReporter: Sendable {
             parts.append("MQTT \(mqtt.connected ? "connected" : "disconnected"), backlog \(mqtt.backlog)")
         }
         return parts.joined(separator: " · ")
+    }
+}
+
+/// What the state file says that is written at once when it changes: the levels, the lamps
+/// and buzzer, lightning, the alerts, each sensor's health, MQTT's connection and problems.
+/// Numbers alone (a reading a tenth of a degree up) wait for the heartbeat.
+struct StateFileSignificance: Equatable {
+    struct Area: Equatable {
+        var status: SafetyStatus
+        var level: SafetyStatus
+        var method: WBGTMethod?
+    }
+    var running: Bool
+    var overall: SafetyStatus?
+    var lightning: LightningState?
+    var heatAlert: HeatAlert?
+    var thunderAdvisory: Bool?
+    var signal: SignalIntent?
+    var areas: [Area]
+    var sensors: [SensorHealth]
+    var suspect: Int
+    var mqttConnected: Bool?
+    var mqttProblems: [String]
+    var mqttError: String?
+
+    init(status: VenueStatus?, mqtt: DaemonStateDocument.MQTT?, running: Bool) {
+        self.running = running
+        overall = status?.overall
+        lightning = status?.lightning
+        heatAlert = status?.heatAlert
+        thunderAdvisory = status?.thunderAdvisory
+        signal = status?.signal
+        areas = status?.areas.map { Area(status: $0.status, level: $0.heatLevel, method: $0.estimate?.method) } ?? []
+        sensors = status?.sensors.map(\.health) ?? []
+        suspect = status?.sensors.reduce(0) { $0 + $1.suspect.count } ?? 0
+        mqttConnected = mqtt?.connected
+        mqttProblems = mqtt?.problems ?? []
+        mqttError = mqtt?.lastError
     }
 }
