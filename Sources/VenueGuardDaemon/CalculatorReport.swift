@@ -113,7 +113,7 @@ public struct CalculatorReport {
             o.field("inputs") { inputs in
                 for quantity in estimate.inputs.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
                     let value = estimate.inputs[quantity]!
-                    inputs.field(quantity.rawValue) { i in
+                    inputs.field(JSONKey(quantity.rawValue)) { i in
                         i.field("detail", value.source.description)
                         i.field("source", value.source.kind)
                         i.field("unit", quantity.unit.rawValue)

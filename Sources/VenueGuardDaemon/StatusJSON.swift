@@ -132,9 +132,9 @@ public struct StatusJSON: Encodable, Equatable {
             o.field("areas") { a in
                 for id in areas.keys.sorted() {
                     let area = areas[id]!
-                    a.field(id) { f in
+                    a.field(JSONKey(id)) { f in
                         f.field("heat_level", area.heatLevel)
-                        f.field("inputs") { i in for key in area.inputs.keys.sorted() { i.field(key, area.inputs[key]!) } }
+                        f.field("inputs") { i in for key in area.inputs.keys.sorted() { i.field(JSONKey(key), area.inputs[key]!) } }
                         if let scale = area.scale { f.field("scale", scale) }
                         f.field("status", area.status)
                         if let ta = area.ta { f.field("ta", ta) }
@@ -149,11 +149,11 @@ public struct StatusJSON: Encodable, Equatable {
             o.field("details", strings: details)
             o.field("heat_alert", heatAlert)
             o.field("heat_level", heatLevel)
-            o.field("leds") { l in for key in leds.keys.sorted() { l.field(key, leds[key]!) } }
+            o.field("leds") { l in for key in leds.keys.sorted() { l.field(JSONKey(key), leds[key]!) } }
             o.field("lightning", lightning)
             o.field("overall", overall)
             o.field("reasons", strings: reasons)
-            o.field("status") { st in for key in status.keys.sorted() { st.field(key, status[key]!) } }
+            o.field("status") { st in for key in status.keys.sorted() { st.field(JSONKey(key), status[key]!) } }
             o.field("t", t)
             o.field("thunder_advisory", thunderAdvisory)
             o.field("time", time)

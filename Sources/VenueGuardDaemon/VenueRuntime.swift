@@ -83,6 +83,9 @@ public final class VenueRuntime: @unchecked Sendable {
     /// Called after every evaluation, in evaluation order, with the safety memory when its
     /// facts changed (only once `keepsMemory` is set): systemd and the state files.
     public var onEvaluated: (@Sendable (VenueStatus, VenueMemory?) -> Void)?
+    /// Awaited after every evaluation, in the task that evaluated, never by the output thread
+    /// (MQTT takes the queued statuses here, without a wake-up of its own).
+    public var afterEvaluation: (@Sendable () async -> Void)?
     /// What the engine takes back before its first evaluation (after a reload or restart).
     public var restoring: VenueMemory?
     /// Whether evaluations report the safety memory's changes to `onEvaluated` (the board).
@@ -154,6 +157,7 @@ public final class VenueRuntime: @unchecked Sendable {
             onStatus?(status, events)
             onEvaluated?(status, memory)
         }
+        await afterEvaluation?()
     }
 
     /// Runs until `stop` is requested, then puts the outputs in the "not monitoring" state.

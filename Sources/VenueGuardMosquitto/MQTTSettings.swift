@@ -81,6 +81,20 @@ public struct MQTTSettings: Sendable, Hashable {
     }
 }
 
+/// A broker's acknowledgement of a QoS 1 publish (PUBACK); `reasonCode` ≥ 128 is a failure (MQTT 5).
+public struct MQTTAcknowledgement: Sendable, Hashable {
+    /// The message id `publish` returned.
+    public var messageID: Int32
+    /// The PUBACK's reason code (0 under MQTT 3.1.1).
+    public var reasonCode: Int
+
+    /// Creates an acknowledgement.
+    public init(messageID: Int32, reasonCode: Int) {
+        self.messageID = messageID
+        self.reasonCode = reasonCode
+    }
+}
+
 /// Something the client's network thread reports.
 public enum MQTTEvent: Sendable, Hashable {
     /// Connected (the CONNACK accepted us).
@@ -89,8 +103,10 @@ public enum MQTTEvent: Sendable, Hashable {
     case refused(code: Int, reason: String)
     /// The connection was lost or closed (`code` 0: asked for).
     case disconnected(code: Int, reason: String)
-    /// A QoS 1 publish was acknowledged; `reasonCode` ≥ 128 is a failure (MQTT 5).
-    case acknowledged(messageID: Int32, reasonCode: Int)
+    /// Acknowledgements of QoS 1 publishes have waited a second without being taken
+    /// (`MosquittoClient.takeAcknowledgements()`): take them. (PUBACKs are not events of their
+    /// own, so that a publisher taking them on its own schedule costs no wake-up per second.)
+    case acknowledgementsWaiting
     /// A message arrived on a subscription.
     case message(topic: String, payload: [UInt8], retained: Bool)
     /// A subscription was granted.

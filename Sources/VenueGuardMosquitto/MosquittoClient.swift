@@ -23,6 +23,8 @@ public final class MosquittoClient: @unchecked Sendable {
     public let events: AsyncStream<[MQTTEvent]>
     private let continuation: AsyncStream<[MQTTEvent]>.Continuation
     private let pendingEvents = Mutex<[MQTTEvent]>([])
+    /// PUBACKs not yet taken, and since when the oldest waits (announced once it waits a second).
+    private let pendingAcknowledgements = Mutex<(list: [MQTTAcknowledgement], since: ContinuousClock.Instant?, announced: Bool)>(([], nil, false))
     private let handle: OpaquePointer
     /// The settings (the password among them is never logged).
     public let settings: MQTTSettings
@@ -87,9 +89,9 @@ public final class MosquittoClient: @unchecked Sendable {
         continuation.finish()
     }
 
-    private func check(_ result: Int32, _ what: String) throws(MQTTError) {
+    private func check(_ result: Int32, _ what: @autoclosure () -> String) throws(MQTTError) {
         guard result == MOSQ_ERR_SUCCESS.rawValue else {
-            throw MQTTError(code: result, description: "\(what): \(String(cString: mosquitto_strerror(result)))")
+            throw MQTTError(code: result, description: "\(what()): \(String(cString: mosquitto_strerror(result)))")
         }
     }
 
@@ -238,11 +240,34 @@ public final class MosquittoClient: @unchecked Sendable {
     }
 
     private func flushEvents() {
-        let batch = pendingEvents.withLock { pending -> [MQTTEvent] in
+        var batch = pendingEvents.withLock { pending -> [MQTTEvent] in
             defer { pending = [] }
             return pending
         }
+        let waiting = pendingAcknowledgements.withLock { pending -> Bool in
+            guard let since = pending.since, !pending.announced, ContinuousClock.now - since >= .seconds(1) else { return false }
+            pending.announced = true
+            return true
+        }
+        if waiting { batch.append(.acknowledgementsWaiting) }
         if !batch.isEmpty { continuation.yield(batch) }
+    }
+
+    fileprivate func noteAcknowledgement(_ acknowledgement: MQTTAcknowledgement) {
+        pendingAcknowledgements.withLock { pending in
+            if pending.list.isEmpty { pending.since = .now }
+            pending.list.append(acknowledgement)
+        }
+    }
+
+    /// The PUBACKs received since the last call, oldest first. A consumer takes them when it
+    /// suits it (a publisher once per evaluation); `.acknowledgementsWaiting` says when they
+    /// have waited a second.
+    public func takeAcknowledgements() -> [MQTTAcknowledgement] {
+        pendingAcknowledgements.withLock { pending in
+            defer { pending = ([], nil, false) }
+            return pending.list
+        }
     }
 
     fileprivate static func client(_ user: UnsafeMutableRawPointer?) -> MosquittoClient? {
@@ -287,7 +312,7 @@ private let onDisconnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointe
 }
 
 private let onPublish: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { _, user, mid, reason, _ in
-    MosquittoClient.client(user)?.emit(.acknowledged(messageID: mid, reasonCode: Int(reason)))
+    MosquittoClient.client(user)?.noteAcknowledgement(MQTTAcknowledgement(messageID: mid, reasonCode: Int(reason)))
 }
 
 private let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<mosquitto_message>?, OpaquePointer?) -> Void = { _, user, message, _ in

@@ -35,9 +35,7 @@ public final class SimulatedSysfs: SysfsFiles {
     }
 
     public func read(_ path: String) throws(SysfsError) -> String {
-        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
-        let name = String(path.split(separator: "/").last ?? "")
-        if let list = directories[parent], !list().contains(name) && files[path] == nil { throw .missing(path) }
+        // (A device's files vanish with it: their contents throw `.missing` while it is unplugged.)
         guard let content = files[path] else { throw .missing(path) }
         return try content()
     }
@@ -64,9 +62,19 @@ public final class SimulatedSysfs: SysfsFiles {
         var scratchpad: [UInt8] = [UInt8(bits & 0xFF), UInt8(bits >> 8), 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10]
         let crc = DS18B20.crc8(scratchpad)
         scratchpad.append(crcOK ? crc : crc ^ 0x3C)
-        let hex = scratchpad.map { $0 < 16 ? "0\(String($0, radix: 16))" : String($0, radix: 16) }.joined(separator: " ")
-        let shownCRC = hex.suffix(2)
-        return "\(hex) : crc=\(shownCRC) \(crcOK ? "YES" : "NO")\n\(hex) t=\(Int(raw) * 1000 / 16)\n"
+        // Written byte by byte: a simulated globe is read every second.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(27)
+        for (index, byte) in scratchpad.enumerated() {
+            if index > 0 { hex.append(0x20) }
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        var text = hex
+        text += Array(" : crc=".utf8) + hex.suffix(2) + Array((crcOK ? " YES\n" : " NO\n").utf8)
+        text += hex + Array(" t=\(Int(raw) * 1000 / 16)\n".utf8)
+        return String(decoding: text, as: UTF8.self)
     }
 
     private var w1Devices: [(name: String, environment: ChipEnvironment)] = []

@@ -15,6 +15,21 @@ import VenueGuardCore
 /// }
 /// json.bytes   // {"seq":12,"values":{"air_temperature":24.35}}
 /// ```
+/// An object key: a literal in code (written as it is: plain ASCII needs no escaping) or text
+/// from elsewhere (a sensor or area id, escaped like any string).
+public struct JSONKey: ExpressibleByStringLiteral, Sendable {
+    enum Storage: Sendable {
+        case literal(StaticString)
+        case text(String)
+    }
+    let storage: Storage
+
+    /// A key written in code.
+    public init(stringLiteral value: StaticString) { storage = .literal(value) }
+    /// A key made at run time.
+    public init(_ text: String) { storage = .text(text) }
+}
+
 public struct JSONWriter: Sendable {
     /// What has been written.
     public private(set) var bytes: [UInt8]
@@ -74,16 +89,29 @@ public struct JSONWriter: Sendable {
         var text = text
         // Native strings are contiguous UTF-8: runs that need no escaping are copied whole.
         text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
             var start = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
-                if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
-                escape(byte)
-                start = index + 1
+            var index = 0
+            while index < utf8.count {
+                let byte = base[index]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+                    if start < index { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start)) }
+                    escape(byte)
+                    start = index + 1
+                }
+                index += 1
             }
-            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: utf8.count - start)) }
         }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `"key":` for a literal key, which is plain ASCII (checked in debug builds) and needs no escaping.
+    mutating func literalKey(_ key: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        let text = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        assert(text.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }, "JSON key literal needs escaping")
+        bytes.append(contentsOf: text)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -207,54 +235,57 @@ public struct JSONWriter: Sendable {
             first = !continuing
         }
 
-        private mutating func key(_ key: String) {
+        private mutating func key(_ key: JSONKey) {
             if !first { writer.bytes.append(UInt8(ascii: ",")) }
             first = false
-            writer.string(key)
+            switch key.storage {
+            case let .literal(literal): writer.literalKey(literal)
+            case let .text(text): writer.string(text)
+            }
             writer.bytes.append(UInt8(ascii: ":"))
         }
 
         /// A text field.
-        public mutating func field(_ name: String, _ value: String) { key(name); writer.string(value) }
+        public mutating func field(_ name: JSONKey, _ value: String) { key(name); writer.string(value) }
         /// A text field, `null` when absent.
-        public mutating func field(_ name: String, _ value: String?) {
+        public mutating func field(_ name: JSONKey, _ value: String?) {
             key(name)
             if let value { writer.string(value) } else { writer.null() }
         }
         /// A number field (rounded to 0.01), `null` when absent.
-        public mutating func field(_ name: String, _ value: Double?) {
+        public mutating func field(_ name: JSONKey, _ value: Double?) {
             key(name)
             if let value { writer.number(value) } else { writer.null() }
         }
         /// A whole-number field.
-        public mutating func field(_ name: String, _ value: Int64) { key(name); writer.integer(value) }
+        public mutating func field(_ name: JSONKey, _ value: Int64) { key(name); writer.integer(value) }
         /// An ISO 8601 time field with the offset (see `JSONWriter.time`).
-        public mutating func field(_ name: String, _ wall: WallClockTime, utcOffsetSeconds: Int) {
+        public mutating func field(_ name: JSONKey, _ wall: WallClockTime, utcOffsetSeconds: Int) {
             key(name)
             writer.time(wall, utcOffsetSeconds: utcOffsetSeconds)
         }
         /// A whole-number field.
-        public mutating func field(_ name: String, _ value: Int) { key(name); writer.integer(Int64(value)) }
+        public mutating func field(_ name: JSONKey, _ value: Int) { key(name); writer.integer(Int64(value)) }
         /// A true/false field.
-        public mutating func field(_ name: String, _ value: Bool) { key(name); writer.bool(value) }
+        public mutating func field(_ name: JSONKey, _ value: Bool) { key(name); writer.bool(value) }
         /// A `null` field.
-        public mutating func null(_ name: String) { key(name); writer.null() }
+        public mutating func null(_ name: JSONKey) { key(name); writer.null() }
         /// A field holding an object.
-        public mutating func field(_ name: String, object body: (inout Object) -> Void) { key(name); writer.object(body) }
+        public mutating func field(_ name: JSONKey, object body: (inout Object) -> Void) { key(name); writer.object(body) }
         /// A field holding an array.
-        public mutating func field(_ name: String, array body: (inout Array) -> Void) { key(name); writer.array(body) }
+        public mutating func field(_ name: JSONKey, array body: (inout Array) -> Void) { key(name); writer.array(body) }
         /// A field holding an array of text.
-        public mutating func field(_ name: String, strings: [String]) {
+        public mutating func field(_ name: JSONKey, strings: [String]) {
             key(name)
             writer.array { array in for string in strings { array.add(string) } }
         }
         /// A field holding an object of whole numbers, in key order.
-        public mutating func field(_ name: String, counts: [String: Int]) {
+        public mutating func field(_ name: JSONKey, counts: [String: Int]) {
             key(name)
-            writer.object { object in for key in counts.keys.sorted() { object.field(key, counts[key]!) } }
+            writer.object { object in for key in counts.keys.sorted() { object.field(JSONKey(key), counts[key]!) } }
         }
         /// A field whose value is JSON already written (a payload spliced in).
-        public mutating func field(_ name: String, raw: [UInt8]) { key(name); writer.raw(raw) }
+        public mutating func field(_ name: JSONKey, raw: [UInt8]) { key(name); writer.raw(raw) }
     }
 
     /// The elements of an array being written.

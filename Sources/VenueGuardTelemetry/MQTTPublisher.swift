@@ -200,6 +200,8 @@ public actor MQTTPublisher {
     }
 
     private var sensorPayloads: [SensorID: [UInt8]] = [:]
+    /// Each sensor's retained and history topic, made once.
+    private var sensorTopics: [SensorID: (topic: String, history: String)] = [:]
 
     /// Brings `snapshot()` up to date.
     private func refreshSnapshot() {
@@ -212,6 +214,7 @@ public actor MQTTPublisher {
 
     /// Takes one evaluation's status and events.
     public func handle(_ status: VenueStatus, _ events: [VenueEvent]) {
+        takeAcknowledgements()
         latest = status
         for (type, summary, fields) in startupNotices { notice(type, summary, fields) }
         startupNotices = []
@@ -225,7 +228,14 @@ public actor MQTTPublisher {
             let signature = SensorPayloadSignature(sensor)
             guard lastSensor[sensor.descriptor.id] != signature else { continue }
             lastSensor[sensor.descriptor.id] = signature
-            if let message = make(topic: topics.sensor(sensor.descriptor.id.rawValue), retain: true, { [payloads] seq in
+            let id = sensor.descriptor.id
+            let names: (topic: String, history: String)
+            if let known = sensorTopics[id] { names = known } else {
+                let topic = topics.sensor(id.rawValue)
+                names = (topic, topics.history(of: topic))
+                sensorTopics[id] = names
+            }
+            if let message = make(topic: names.topic, history: names.history, retain: true, { [payloads] seq in
                 payloads.sensor(sensor, at: status.at, seq: seq)
             }) {
                 sensorPayloads[sensor.descriptor.id] = message.payload
@@ -275,7 +285,7 @@ public actor MQTTPublisher {
     }
 
     /// A numbered message, its payload encoded once.
-    private func make(topic: String, retain: Bool, _ payload: (Int64) -> [UInt8]) -> Outbox.Message? {
+    private func make(topic: String, history: String? = nil, retain: Bool, _ payload: (Int64) -> [UInt8]) -> Outbox.Message? {
         // (Optional so a caller can skip a message it cannot make; numbering itself never fails.)
         let seq = outbox.nextSeq()
         stats.lastSeq = seq
@@ -285,7 +295,7 @@ public actor MQTTPublisher {
             persistentProblems["mark"] = markProblem
             refreshProblems()
         }
-        return Outbox.Message(seq: seq, topic: topic, historyTopic: topics.history(of: topic), payload: payload(seq), retain: retain,
+        return Outbox.Message(seq: seq, topic: topic, historyTopic: history ?? topics.history(of: topic), payload: payload(seq), retain: retain,
                               created: latest?.at.wall.secondsSince1970 ?? Date().timeIntervalSince1970)
     }
 
@@ -298,8 +308,8 @@ public actor MQTTPublisher {
             payloads.notice(type: type, summary: summary, at: at, seq: seq) { o in
                 for (key, value) in fields {
                     switch value {
-                    case let .text(text): o.field(key, text)
-                    case let .number(number): o.field(key, number)
+                    case let .text(text): o.field(JSONKey(key), text)
+                    case let .number(number): o.field(JSONKey(key), number)
                     }
                 }
             }
@@ -400,6 +410,7 @@ public actor MQTTPublisher {
     /// transaction then frees whole pages instead of rewriting the same page every second.
     /// Until then a crash would only replay them as duplicates, which `seq` lets subscribers drop.
     private func housekeeping(final: Bool = false) {
+        takeAcknowledgements()
         commitWindow(all: final)
         let due = final || acknowledged.count >= 1000 || ContinuousClock.now - lastAcknowledgement >= .seconds(30)
         if !acknowledged.isEmpty && due {
@@ -454,8 +465,31 @@ public actor MQTTPublisher {
     // MARK: - From the network thread
 
     private func on(_ batch: [MQTTEvent]) {
+        takeAcknowledgements()
         for event in batch { on(event) }
         refreshSnapshot()
+    }
+
+    /// Takes the PUBACKs the client holds: once per evaluation, with any network event, at
+    /// housekeeping and while stopping (not a wake-up of their own).
+    private func takeAcknowledgements() {
+        guard let client else { return }
+        for acknowledgement in client.takeAcknowledgements() {
+            guard let seq = inflight.removeValue(forKey: acknowledgement.messageID) else { continue }
+            if acknowledgement.reasonCode < 128 {
+                stats.published += 1
+                guard seq > 0 else { continue }
+                if let index = unstored.firstIndex(where: { $0.message.seq == seq }) {
+                    unstored.remove(at: index)  // delivered within the window: it never touches storage
+                } else {
+                    acknowledged.insert(seq)
+                }
+            } else {
+                // MQTT 5: e.g. 135 "not authorised". The message stays in the outbox.
+                stats.refusedPublishes += 1
+                report("MQTT broker refused a publish (reason code \(acknowledgement.reasonCode)): check the account's ACL for \(topics.prefix)/#")
+            }
+        }
     }
 
     private func on(_ event: MQTTEvent) {
@@ -492,21 +526,8 @@ public actor MQTTPublisher {
                     report("MQTT connection to \(config.host):\(config.port) failed (\(reason))\(detail); retrying with backoff")
                 }
             }
-        case let .acknowledged(messageID, reasonCode):
-            guard let seq = inflight.removeValue(forKey: messageID) else { return }
-            if reasonCode < 128 {
-                stats.published += 1
-                guard seq > 0 else { return }
-                if let index = unstored.firstIndex(where: { $0.message.seq == seq }) {
-                    unstored.remove(at: index)  // delivered within the window: it never touches storage
-                } else {
-                    acknowledged.insert(seq)
-                }
-            } else {
-                // MQTT 5: e.g. 135 "not authorised". The message stays in the outbox.
-                stats.refusedPublishes += 1
-                report("MQTT broker refused a publish (reason code \(reasonCode)): check the account's ACL for \(topics.prefix)/#")
-            }
+        case .acknowledgementsWaiting:
+            takeAcknowledgements()
         case let .message(topic, payload, retained):
             onMessage(topic: topic, payload: payload, retained: retained)
         case .subscribed:
@@ -688,6 +709,7 @@ public actor MQTTPublisher {
             let deadline = ContinuousClock.now + .seconds(2)
             while !inflight.isEmpty && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(20))
+                takeAcknowledgements()
             }
         }
         storageRetryAt = nil

@@ -25,9 +25,16 @@ public struct TelemetryPayloads: Sendable {
         return String(decoding: writer.bytes.dropFirst().dropLast(), as: UTF8.self)
     }
 
+    /// The schema names, `venueguard/<name>/<version>`.
+    enum Schema: String {
+        case state = "venueguard/state/1"
+        case sensor = "venueguard/sensor/1"
+        case event = "venueguard/event/1"
+    }
+
     /// The fields every payload starts with, in the schemas' order.
-    func envelope(_ o: inout JSONWriter.Object, _ schema: String, seq: Int64, at: Timestamp) {
-        o.field("schema", "venueguard/\(schema)/\(Self.version)")
+    func envelope(_ o: inout JSONWriter.Object, _ schema: Schema, seq: Int64, at: Timestamp) {
+        o.field("schema", schema.rawValue)
         o.field("seq", seq)
         o.field("time", at.wall, utcOffsetSeconds: utcOffsetSeconds)
         o.field("site", site)
@@ -57,13 +64,13 @@ public struct TelemetryPayloads: Sendable {
     /// The venue's state.
     public func state(_ status: VenueStatus, seq: Int64, backlog: Int, dropped: Int64) -> [UInt8] {
         JSONWriter.object(capacity: 2048) { o in
-            envelope(&o, "state", seq: seq, at: status.at)
+            envelope(&o, .state, seq: seq, at: status.at)
             o.field("status", status.overall.rawValue)
             o.field("heat_level", status.heatLevel.rawValue)
             o.field("areas") { areas in
                 for area in status.areas {
                     let e = area.estimate
-                    areas.field(area.id.rawValue) { a in
+                    areas.field(JSONKey(area.id.rawValue)) { a in
                         a.field("name", area.name)
                         a.field("exposure", area.exposure.rawValue)
                         a.field("status", area.status.rawValue)
@@ -77,7 +84,7 @@ public struct TelemetryPayloads: Sendable {
                         a.field("inputs") { inputs in
                             for quantity in (e?.inputs.keys.sorted() ?? []) {
                                 let value = e!.inputs[quantity]!
-                                inputs.field(quantity.rawValue) { input in
+                                inputs.field(JSONKey(quantity.rawValue)) { input in
                                     input.field("value", value.value)
                                     input.field("unit", quantity.unit.rawValue)
                                     input.field("source", value.source.kind)
@@ -102,7 +109,7 @@ public struct TelemetryPayloads: Sendable {
             o.field("problems", strings: Self.problems(status))
             o.field("outputs") { out in
                 out.field("lamps") { lamps in
-                    for lamp in Lamp.allCases { if let pattern = status.signal.lamps[lamp] { lamps.field(lamp.rawValue, pattern.rawValue) } }
+                    for lamp in Lamp.allCases { if let pattern = status.signal.lamps[lamp] { lamps.field(JSONKey(lamp.rawValue), pattern.rawValue) } }
                 }
                 out.field("buzzer", status.signal.buzzer.rawValue)
             }
@@ -116,7 +123,7 @@ public struct TelemetryPayloads: Sendable {
     /// One sensor's latest values and health.
     public func sensor(_ sensor: SensorStatus, at: Timestamp, seq: Int64) -> [UInt8] {
         JSONWriter.object(capacity: 640) { o in
-            envelope(&o, "sensor", seq: seq, at: at)
+            envelope(&o, .sensor, seq: seq, at: at)
             o.field("sensor", sensor.descriptor.id.rawValue)
             o.field("kind", sensor.descriptor.kind)
             o.field("trust", sensor.descriptor.trust.rawValue)
@@ -124,7 +131,7 @@ public struct TelemetryPayloads: Sendable {
             o.field("reason", sensor.health == .ok ? nil : sensor.health.description)
             o.field("values") { values in
                 for reading in sensor.readings {
-                    values.field(reading.quantity.rawValue) { v in
+                    values.field(JSONKey(reading.quantity.rawValue)) { v in
                         v.field("value", reading.value)
                         v.field("unit", reading.quantity.unit.rawValue)
                         v.field("source", reading.origin.rawValue)
@@ -142,7 +149,7 @@ public struct TelemetryPayloads: Sendable {
     /// An event.
     public func event(_ event: VenueEvent, at: Timestamp, seq: Int64) -> [UInt8] {
         JSONWriter.object(capacity: 400) { o in
-            envelope(&o, "event", seq: seq, at: Self.wall(of: event.at, in: at))
+            envelope(&o, .event, seq: seq, at: Self.wall(of: event.at, in: at))
             o.field("type", event.type)
             o.field("summary", event.summary)
             switch event.kind {
@@ -184,7 +191,7 @@ public struct TelemetryPayloads: Sendable {
     /// writes its particular fields.
     public func notice(type: String, summary: String, at: Timestamp, seq: Int64, fields: (inout JSONWriter.Object) -> Void) -> [UInt8] {
         JSONWriter.object(capacity: 400) { o in
-            envelope(&o, "event", seq: seq, at: at)
+            envelope(&o, .event, seq: seq, at: at)
             o.field("type", type)
             o.field("summary", summary)
             fields(&o)

@@ -196,8 +196,11 @@ struct RunCommand: AsyncParsableCommand {
         let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: scenario.utcOffsetSeconds)
         let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, renderer: renderer),
                                    clock: clock, progress: progress, logger: logger)
-        let telemetry = makeTelemetry(configuration, logger: logger)
-        if let telemetry { runtime.onStatus = { status, events in telemetry.submit(status, events) } }
+        let telemetry = makeTelemetry(configuration, logger: logger, flushedByCaller: true)
+        if let telemetry {
+            runtime.onStatus = { status, events in telemetry.submit(status, events) }
+            runtime.afterEvaluation = { await telemetry.flush() }
+        }
         runtime.onEvaluated = { status, _ in reporter.evaluated(status, memory: nil) }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
         // A scenario keeps no safety memory: it is not a venue's afternoon.
@@ -227,9 +230,10 @@ struct RunCommand: AsyncParsableCommand {
                                    clock: clock, progress: progress, logger: logger)
         hardware.connect(to: runtime, clock: clock)
         for problem in hardware.problems { logger.warning("\(problem)") }
-        let telemetry = makeTelemetry(configuration, logger: logger)
+        let telemetry = makeTelemetry(configuration, logger: logger, flushedByCaller: true)
         if let telemetry {
             runtime.onStatus = { status, events in telemetry.submit(status, events) }
+            runtime.afterEvaluation = { await telemetry.flush() }
         }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
         runtime.restoring = memory
@@ -294,10 +298,10 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The MQTT publisher, when the configuration has an `mqtt` section. A publisher that
     /// cannot start (an unusable outbox) is logged and skipped: the signals run regardless.
-    func makeTelemetry(_ configuration: SiteConfiguration, logger: Logger) -> TelemetryBridge? {
+    func makeTelemetry(_ configuration: SiteConfiguration, logger: Logger, flushedByCaller: Bool = false) -> TelemetryBridge? {
         guard let mqtt = configuration.mqtt else { return nil }
         do {
-            return try TelemetryBridge(configuration: configuration, mqtt: mqtt, logger: logger)
+            return try TelemetryBridge(configuration: configuration, mqtt: mqtt, logger: logger, flushedByCaller: flushedByCaller)
         } catch {
             logger.error("MQTT publishing disabled: \(error)")
             return nil

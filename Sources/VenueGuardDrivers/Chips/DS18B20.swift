@@ -10,7 +10,11 @@ public final class DS18B20: ChipDriver {
     private let files: SysfsFiles
     private let configuredDevice: String?
     private let quantity: Quantity
-    private var device: String?
+    private var device: String? {
+        didSet { slavePath = device.map { "\(Self.devicesDirectory)/\($0)/w1_slave" } }
+    }
+    /// The device's `w1_slave` file, kept (it is read every period).
+    private var slavePath: String?
     private var previous: Double?
 
     /// A reader for the device `device` (`28-…`), or the only DS18B20 present when `nil`.
@@ -84,33 +88,74 @@ public final class DS18B20: ChipDriver {
     /// to the caller, and the +127.94 °C error value. Reserved bytes that differ from Maxim's are
     /// normal for the clones in cheap probe lots and only noted.
     public static func parseW1Slave(_ text: String) throws(DriverError) -> W1Reading {
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        // Bytes, not Strings: this runs for every globe reading, on the board too.
+        let utf8 = Array(text.utf8)
+        let lines = utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C })
         guard lines.count >= 2 else { throw .invalidData("w1_slave has \(lines.count) line(s), expected 2") }
-        let first = lines[0].trimmingWhitespace()
-        guard first.hasSuffix("YES") else {
-            guard first.hasSuffix("NO") else { throw .invalidData("w1_slave's first line has no CRC verdict") }
+        let first = trimmed(lines[0])
+        guard first.suffix(3).elementsEqual("YES".utf8) else {
+            guard first.suffix(2).elementsEqual("NO".utf8) else { throw .invalidData("w1_slave's first line has no CRC verdict") }
             throw .crcMismatch
         }
-        let fields = first.split(separator: " ")
+        let fields = first.split(separator: 0x20)
         guard fields.count >= 9 else { throw .invalidData("w1_slave scratchpad unreadable") }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(9)
         for field in fields.prefix(9) {
-            guard field.count == 2, let byte = UInt8(field, radix: 16) else { throw .invalidData("w1_slave scratchpad unreadable") }
-            bytes.append(byte)
+            guard field.count == 2, let high = hexDigit(field[field.startIndex]), let low = hexDigit(field[field.startIndex + 1]) else {
+                throw .invalidData("w1_slave scratchpad unreadable")
+            }
+            bytes.append(high << 4 | low)
         }
         if bytes.allSatisfy({ $0 == 0 }) { throw .invalidData("all-zero scratchpad: the device is lost (its CRC is zero too)") }
         if bytes.allSatisfy({ $0 == 0xFF }) { throw .invalidData("all-0xFF scratchpad: nothing answered on the bus") }
         guard crc8(bytes[0..<8]) == bytes[8] else { throw .crcMismatch }
-        let parts = lines[1].split(separator: "t=", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let value = Int(String(parts[1]).trimmingWhitespace()), abs(value) <= 200_000 else {
-            throw .invalidData("w1_slave has no temperature")
-        }
+        guard let value = temperatureField(lines[1]), abs(value) <= 200_000 else { throw .invalidData("w1_slave has no temperature") }
         let raw = Int16(bitPattern: UInt16(bytes[1]) << 8 | UInt16(bytes[0]))
         if raw == errorRaw { throw .invalidData("error value 127.94 °C (0x07FF): a failed conversion, not a measurement") }
         // Configuration byte bits 6:5 (R1 R0): 9, 10, 11 or 12 bits.
         let bits = 9 + Int((bytes[4] >> 5) & 0b11)
         return W1Reading(millidegrees: value, scratchpad: bytes, resolution: 1 / Double(1 << (bits - 8)),
                          maximReservedBytes: bytes[5] == 0xFF && bytes[7] == 0x10)
+    }
+
+    /// `line` without spaces and tabs at either end.
+    private static func trimmed(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var line = line
+        while let first = line.first, first == 0x20 || first == 0x09 { line.removeFirst() }
+        while let last = line.last, last == 0x20 || last == 0x09 { line.removeLast() }
+        return line
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// The whole number after the first `t=` of `line` (spaces around it allowed), at most 9
+    /// digits; `nil` when there is none or anything else follows.
+    private static func temperatureField(_ line: ArraySlice<UInt8>) -> Int? {
+        var index = line.startIndex
+        while index + 1 < line.endIndex, !(line[index] == UInt8(ascii: "t") && line[index + 1] == UInt8(ascii: "=")) { index += 1 }
+        guard index + 1 < line.endIndex else { return nil }
+        let number = trimmed(line[(index + 2)...])
+        var digits = number[...]
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(digit - UInt8(ascii: "0"))
+        }
+        return negative ? -value : value
     }
 
     public func measure() throws(DriverError) -> ChipMeasurement {
@@ -120,7 +165,7 @@ public final class DS18B20: ChipDriver {
         var details = SampleDetails()
         var slave: String?
         do throws(SysfsError) {
-            slave = try files.read("\(Self.devicesDirectory)/\(device)/w1_slave")
+            slave = try files.read(slavePath ?? "\(Self.devicesDirectory)/\(device)/w1_slave")
         } catch {
             // A kernel with only the `temperature` attribute has no w1_slave; an unplugged device has neither.
             guard case .missing = error else { throw .sysfs(error) }
