@@ -40,7 +40,7 @@ public struct SafetyParameterLayers: Sendable {
         Spec(path: ["heat", "special_heat_alert", "outdoor"], kind: .level, standard: "stop"),
         Spec(path: ["lightning", "danger_radius_km"], kind: .number(1...40), standard: "10"),
         Spec(path: ["lightning", "watch_radius_km"], kind: .number(1...63), standard: "40"),
-        Spec(path: ["lightning", "all_clear"], kind: .duration(Duration.seconds(60)...Duration.seconds(6 * 3600)), standard: "30m"),
+        Spec(path: ["lightning", "all_clear"], kind: .duration(Duration.seconds(1)...Duration.seconds(6 * 3600)), standard: "30m"),
         Spec(path: ["lightning", "advisory_outdoor"], kind: .level, standard: "stop"),
         Spec(path: ["lightning", "danger_outdoor"], kind: .level, standard: "stop"),
     ]

@@ -41,6 +41,7 @@ struct BoundsTests {
         ("  host: 127.0.0.1", "  host: 127.0.0.1\n  client_id: 'a b'", 10, "client_id must be 1–64 printable"),
         ("mqtt:", "heat:\n  step_down_dwell: 2e10\nmqtt:", 9, "expected a duration"),
         ("mqtt:", "lightning:\n  danger_radius_km: 0\nmqtt:", 9, "0 is outside 1…40"),
+        ("mqtt:", "lightning:\n  all_clear: 0\nmqtt:", 9, "0s is outside 1s…6h"),
         ("mqtt:", "heat:\n  heat_alert: { indoor: safe }\nmqtt:", 9, "a floor of 'safe' raises nothing"),
         ("mqtt:", "heat:\n  wbgt_thresholds: { stop: 1e300 }\nmqtt:", 9, "is outside 10…40"),
         ("mqtt:", "simulation: { scenario: x.yaml, speed: 1e300 }\nmqtt:", 8, "is outside 0…1000000"),

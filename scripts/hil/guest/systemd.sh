@@ -80,17 +80,25 @@ t_install() {
     for _g in gpio i2c dialout; do
         case "$_groups" in *" $_g "*) ;; *) fail "venueguard is not in group $_g (groups:$_groups)"; return 1 ;; esac
     done
-    [ "$(systemctl is-enabled "$UNIT")" = enabled ] || { fail "the unit is $(systemctl is-enabled "$UNIT"), not enabled"; return 1; }
+    # A first installation is neither enabled nor started: the example site may name GPIO lines
+    # that belong to someone else's hardware. The package says what to do instead.
+    [ "$(systemctl is-enabled "$UNIT")" = disabled ] || { fail "after a first install the unit is $(systemctl is-enabled "$UNIT"), not disabled"; return 1; }
+    [ "$(systemctl is-active "$UNIT")" != active ] || { fail "the unit runs before its site is configured"; return 1; }
+    grep -q 'installed but not started' "$WORK/dpkg.log" || { fail "dpkg -i did not say how to configure and start the box"; return 1; }
     [ "$(stat -c '%U:%G %a' "$SITE")" = "root:venueguard 640" ] || fail "$SITE is $(stat -c '%U:%G %a' "$SITE"), not root:venueguard 640"
 }
 
-# The package's own example (Config/raspberry-pi.yaml) on this Raspberry-Pi-like board: its
-# lines exist on gpiochip0, its SHT31 sits on an SMBus-only bus and it has no 1-Wire, so it
-# runs with its hall unknown.
-t_example_runs() {
-    wait_until_slow $((30000 * ${SLOW:-1})) is_active || { fail "the service with the example configuration is $(systemctl is-active "$UNIT"): $(journal | tail -n 3 | tr '\n' ' ')"; return 1; }
-    systemctl status "$UNIT" --no-pager -l | head -n 12
-    [ "$(state state.status)" = unknown ] || fail "status $(state state.status), expected unknown (no SHT31 answers, no 1-Wire)"
+# The package's own example site started by hand: refused at once with EX_CONFIG (78), which
+# the unit's RestartPreventExitStatus keeps from a restart loop, and the journal says why.
+t_example_refused() {
+    systemctl start "$UNIT" >/dev/null 2>&1
+    wait_until_slow $((30000 * ${SLOW:-1})) sh -c "[ \"\$(systemctl is-active $UNIT)\" = failed ]" ||
+        { fail "with the example site the unit is $(systemctl is-active "$UNIT"), not failed: $(journal | tail -n 3 | tr '\n' ' ')"; return 1; }
+    [ "$(prop ExecMainStatus)" = 78 ] || { fail "exit status $(prop ExecMainStatus), expected 78 (EX_CONFIG)"; return 1; }
+    journal | grep -q 'this is the example site' || { fail "the journal does not say the site is the example: $(journal | tail -n 2 | tr '\n' ' ')"; return 1; }
+    sleep $((3 * ${SLOW:-1}))
+    [ "$(prop NRestarts)" = 0 ] || { fail "$(prop NRestarts) restarts with the example site (a restart loop)"; return 1; }
+    systemctl reset-failed "$UNIT"
 }
 
 t_udev_groups() {
@@ -116,6 +124,7 @@ t_udev_usb_serial() {
 t_configure() {
     write_site "$WORK/site.yaml"
     install -m 0640 -o root -g venueguard "$WORK/site.yaml" "$SITE"
+    systemctl enable "$UNIT" >/dev/null 2>&1 || { fail "systemctl enable failed"; return 1; }
     runuser -u venueguard -- venueguard check-config --quiet "$SITE" || { fail "check-config as venueguard refuses the site"; return 1; }
     _t0=$(now_ms)
     systemctl restart "$UNIT" || { fail "systemctl restart failed: $(journal | tail -n 3 | tr '\n' ' ')"; return 1; }
@@ -284,7 +293,8 @@ t_no_crash() {
     journalctl -u "$UNIT" --no-pager -o cat | grep -E 'Main process exited|Failed with result' >"$WORK/exits.txt"
     cat "$WORK/exits.txt"
     ls -l /var/lib/hil-cores
-    _others=$(grep 'Main process exited' "$WORK/exits.txt" | grep -v 'status=6/ABRT' | head -n 3 | tr '\n' ' ')
+    # Expected: the example site's refusal (78/CONFIG) and the watchdog's SIGABRT.
+    _others=$(grep 'Main process exited' "$WORK/exits.txt" | grep -v -e 'status=6/ABRT' -e 'status=78/' | head -n 3 | tr '\n' ' ')
     _aborts=$(grep -c 'status=6/ABRT' "$WORK/exits.txt")
     [ -z "$_others" ] || { fail "the daemon ended unexpectedly: $_others(core dumps: $(ls /var/lib/hil-cores | grep '^core' | tr '\n' ' '))"; return 1; }
     [ "$_aborts" -le 1 ] || fail "$_aborts watchdog aborts, expected the one of the SIGSTOP test"
@@ -304,7 +314,7 @@ fi
 note "i2c-stub is i2c-$HIL_STUB_BUS, hil-i2c is i2c-$HIL_SIM_BUS, gpio-sim is $HIL_GPIOCHIP"
 
 run_test deb-install t_install
-run_test package-example-runs t_example_runs
+run_test package-example-refused t_example_refused
 run_test udev-device-groups t_udev_groups
 run_test udev-usb-serial-names t_udev_usb_serial
 run_test configure-ready-active t_configure
