@@ -319,12 +319,21 @@ public actor MQTTPublisher {
     }
 
     /// Events to storage at once (then live); readings live at once and into the commit window.
+    /// An event is stored together with every reading still in the window (all numbered below
+    /// it), so storage always holds every unacknowledged number up to the highest it holds: after
+    /// a power cut only numbers above the last stored one can be missing, and they were readings.
     private func send(_ made: [Unstored]) {
         guard !made.isEmpty else { return }
-        let durableNow = made.filter { $0.isEvent || config.commitWindow == .zero }
-        let stored = durableNow.isEmpty || store(durableNow.map(\.message))
-        let durableSeqs = stored ? Set(durableNow.map(\.message.seq)) : []
-        for entry in made where !durableSeqs.contains(entry.message.seq) { keepUnstored(entry) }
+        if config.commitWindow == .zero || made.contains(where: \.isEvent) {
+            let batch = unstored + made
+            if store(batch.map(\.message)) {
+                unstored.removeAll()
+            } else {
+                for entry in made { keepUnstored(entry) }
+            }
+        } else {
+            for entry in made { keepUnstored(entry) }
+        }
         publishLive(made.map(\.message))
     }
 
@@ -400,10 +409,11 @@ public actor MQTTPublisher {
         let now = ContinuousClock.now
         // Offline, nothing will be acknowledged: waiting out the window would only widen what a
         // power cut could take.
-        let due = unstored.filter { all || $0.isEvent || !stats.connected || now - $0.madeAt >= config.commitWindow }
-        guard !due.isEmpty, store(due.map(\.message)) else { return }
-        let done = Set(due.map(\.message.seq))
-        unstored.removeAll { done.contains($0.message.seq) }
+        // Everything up to the newest entry that is due goes together (entries are in number
+        // order), so that what storage holds stays a prefix of the numbering.
+        guard let last = unstored.lastIndex(where: { all || $0.isEvent || !stats.connected || now - $0.madeAt >= config.commitWindow }),
+              store(unstored[...last].map(\.message)) else { return }
+        unstored.removeFirst(last + 1)
     }
 
     /// Acknowledged rows leave the outbox in bulk (every 30 s, or 1000 at a time): one
