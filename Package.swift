@@ -44,6 +44,9 @@ let package = Package(
             name: "VenueGuardSimulation",
             dependencies: ["VenueGuardCore", "VenueGuardDrivers"]
         ),
+        // Beside Core: pure parsers and judgements for the official documents (MoE heat alerts and
+        // WBGT CSVs, JMA Atom feed, warning XML and JSON). No network, no clock reads, no C.
+        .target(name: "VenueGuardFeeds", dependencies: ["VenueGuardCore"]),
         // Layer 4: configuration files (site, regional profiles, scenarios).
         .target(
             name: "VenueGuardConfiguration",
@@ -82,6 +85,7 @@ let package = Package(
         // The serial line fuzz target (`make fuzz`); built normally it replays inputs.
         .executableTarget(name: "venueguard-fuzz-serial", dependencies: ["VenueGuardDrivers", "VenueGuardCore"]),
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VenueGuardFeedsTests", dependencies: ["VenueGuardFeeds"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardDriversTests", dependencies: ["VenueGuardDrivers", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardTelemetryTests",
