@@ -4,8 +4,15 @@ import VenueGuardCore
 @testable import VenueGuardFeeds
 
 /// The bytes of a recorded fixture under Tests/VenueGuardFeedsTests/Fixtures.
+/// `alert_oversized.csv` is made here rather than stored (a real issuance repeated past 512 KiB).
 func fixture(_ name: String) throws -> Data {
     let base = try #require(Bundle.module.resourceURL)
+    if name == "alert_oversized.csv" {
+        let one = try fixture("alert_20260807_05.csv")
+        var data = Data()
+        while data.count <= 512 * 1024 { data.append(one) }
+        return data
+    }
     return try Data(contentsOf: base.appendingPathComponent("Fixtures").appendingPathComponent(name))
 }
 
