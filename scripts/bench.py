@@ -175,6 +175,10 @@ def python_with_paho():
     raise RuntimeError("the Python baseline needs paho-mqtt: apt-get install python3-paho-mqtt (scripts/setup.sh --bench)")
 
 
+# Seconds between start and the steady-state window, the same for VenueGuard and the Python loop.
+WARM_UP_S = 40
+
+
 def steady_state(pids, seconds, poll=lambda: None):
     """CPU, wake-ups and storage writes of `pids()` over `seconds` of steady state."""
     def totals():
@@ -221,7 +225,24 @@ def memory_breakdown(pids):
                 if parts and parts[0] in fields:
                     fields[parts[0]] += int(parts[1])
     return {"rss_mb": fields["Rss:"] / 1024, "pss_mb": fields["Pss:"] / 1024, "private_dirty_mb": fields["Private_Dirty:"] / 1024,
-            "anonymous_mb": fields["Anonymous:"] / 1024}
+            "anonymous_mb": fields["Anonymous:"] / 1024, "rss_by_file_mb": rss_by_file(pids)}
+
+
+def rss_by_file(pids):
+    """RSS per mapped file (the program, each shared library) and for anonymous memory, in MB,
+    from /proc/PID/smaps: what each dependency costs in resident pages."""
+    by_file = {}
+    for pid in pids:
+        name = None
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                parts = line.split()
+                if parts and "-" in parts[0] and len(parts) >= 5 and not parts[0].endswith(":"):
+                    path = parts[5] if len(parts) > 5 else ""
+                    name = os.path.basename(path) if path.startswith("/") else (path or "[anonymous]")
+                elif parts and parts[0] == "Rss:" and name is not None:
+                    by_file[name] = by_file.get(name, 0) + int(parts[1]) / 1024
+    return dict(sorted(((k, round(v, 2)) for k, v in by_file.items() if v >= 0.05), key=lambda kv: -kv[1]))
 
 
 def write_config(directory, port, replay_rate, commit_window=None):
@@ -268,13 +289,18 @@ def realtime(binary, seconds, strace_seconds, commit_window=None):
         daemon = Daemon(binary, directory, config, ["--speed", "1"])
         while daemon.ready_after is None and time.monotonic() - daemon.started < 10:
             daemon.poll()
-        time.sleep(5)  # past start-up: measure the steady state
+        # Past start-up, including the first bulk removal of the start-up messages 30 s in, so
+        # that the figures are the steady state; what start-up wrote is reported on its own.
+        time.sleep(WARM_UP_S)
+        with open(f"/proc/{daemon.process.pid}/io") as f:
+            startup_written = next(int(l.split()[1]) for l in f if l.startswith("write_bytes:"))
         figures = steady_state(lambda: [daemon.process.pid], seconds, daemon.poll)
         memory = memory_breakdown([daemon.process.pid])
         fsyncs = fsyncs_per_second([daemon.process.pid], strace_seconds) if strace_seconds > 0 else None
         usage = daemon.finish(stop=True, timeout=20)
         broker.stop()
         return figures | {"fsyncs_per_s": fsyncs, "peak_rss_mb": usage.ru_maxrss / 1024, "ready_s": daemon.ready_after,
+                          "startup_written_kb": startup_written / 1024,
                           "outbox_bytes": os.path.getsize(outbox)} | memory
 
 
@@ -316,8 +342,8 @@ def baseline(seconds, strace_seconds):
         broker = Broker(directory, port)
         broker.start()
         script = subprocess.Popen([python_with_paho(), os.path.join(ROOT, "scripts/bench_baseline.py"), str(port),
-                                   str(seconds + strace_seconds + 15), os.path.join(directory, "baseline.sqlite")])
-        time.sleep(5)
+                                   str(WARM_UP_S + seconds + strace_seconds + 15), os.path.join(directory, "baseline.sqlite")])
+        time.sleep(WARM_UP_S)
         figures = steady_state(lambda: [script.pid], seconds)
         memory = memory_breakdown([script.pid])
         with open(f"/proc/{script.pid}/status") as f:
@@ -457,7 +483,7 @@ def main():
     summary = {
         "machine": f"{cpu_model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "runs": args.runs,
-        "realtime": {key: m("realtime", key) for key in keys + ("ready_s",)},
+        "realtime": {key: m("realtime", key) for key in keys + ("ready_s", "startup_written_kb")},
         "durable": {key: m("durable", key) for key in keys},
         "baseline": {key: m("baseline", key) for key in keys},
         "cpu_s_per_sim_hour": m("accelerated", "cpu_s_per_sim_hour"),
@@ -510,6 +536,12 @@ def markdown(summary):
               f"| Start to READY=1 (s) | {f(summary['ready_s'], 3)} |",
               f"| IRQ edge to buzzer, median / p99 (ms) | {f(summary['irq_to_buzzer_median_ms'], 2)} / {f(summary['irq_to_buzzer_p99_ms'], 2)} |",
               f"| 24 h backlog replayed (messages/s) | {f(summary['replay_messages_per_s'], 0)} |"]
+    ours_files = (summary["all_runs"]["realtime"] or [{}])[-1].get("rss_by_file_mb", {})
+    theirs_files = (summary["all_runs"]["baseline"] or [{}])[-1].get("rss_by_file_mb", {})
+    if ours_files or theirs_files:
+        lines += ["", "RSS by mapped file, MB (last run, 1 Hz): VenueGuard: "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in ours_files.items()),
+                  "Python loop: " + ", ".join(f"{k} {v:.2f}" for k, v in theirs_files.items())]
     return "\n".join(lines)
 
 
