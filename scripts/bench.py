@@ -425,10 +425,10 @@ def main():
     parser.add_argument("--bench-binary", default=os.path.join(ROOT, ".build/release/venueguard-bench"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--speed", type=float, default=1440)
-    parser.add_argument("--realtime-seconds", type=float, default=120)
-    parser.add_argument("--strace-seconds", type=float, default=30, help="the window in which fsyncs are counted (0: skip)")
+    parser.add_argument("--realtime-seconds", type=float, default=90)
+    parser.add_argument("--strace-seconds", type=float, default=15, help="the window in which fsyncs are counted (0: skip)")
     parser.add_argument("--irq-iterations", type=int, default=300)
-    parser.add_argument("--baseline-seconds", type=float, default=120)
+    parser.add_argument("--baseline-seconds", type=float, default=90)
     parser.add_argument("--parts", default="accelerated,realtime,durable,irq,backlog,baseline",
                         help="which parts to run, comma-separated")
     parser.add_argument("--instructions", action="store_true", help="only the callgrind comparison (instructions per second)")
