@@ -76,6 +76,7 @@ INSTALL_ENV = PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' VENUEGUARD_BIN='$(VENUEGUA
 # A self-contained binary: the Swift runtime is linked in, so it runs without a toolchain.
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product venueguard $(RELEASE_FLAGS)
+	$(SWIFT) build -c release --static-swift-stdlib --product venueguard-companion $(RELEASE_FLAGS)
 
 # Under sudo, install does not build (that would build as root, with root's toolchain):
 # run `make release` as yourself first; install.sh refuses a binary older than the sources.

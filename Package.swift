@@ -7,6 +7,7 @@ let package = Package(
     name: "VenueGuard",
     products: [
         .executable(name: "venueguard", targets: ["venueguard"]),
+        .executable(name: "venueguard-companion", targets: ["venueguard-companion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -14,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
@@ -78,6 +80,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Layer 5: the companion service, its own process and unit: everything that talks to the
+        // network beyond MQTT. It hands the safety daemon only validated inputs over a local socket.
+        .target(
+            name: "VenueGuardCompanion",
+            dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "venueguard-companion",
+            dependencies: ["VenueGuardCompanion", "VenueGuardConfiguration", "VenueGuardLinuxSystem",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // The in-process half of `make bench` (IRQ-to-buzzer latency).
         .executableTarget(name: "venueguard-bench",
                           dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardDrivers",
@@ -98,6 +114,10 @@ let package = Package(
                                    "VenueGuardDrivers", "VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardSimulation",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
+        .testTarget(name: "VenueGuardCompanionTests",
+                    dependencies: ["VenueGuardCompanion", "VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardDaemon",
+                                   "VenueGuardCore", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["feed_server.py"]),
         .testTarget(
             name: "VenueGuardDaemonTests",
             dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardLinuxSystem", "VenueGuardSimulation", "venueguard",

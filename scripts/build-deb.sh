@@ -70,7 +70,7 @@ VENUEGUARD_PACKAGING=1 VENUEGUARD_BIN="$BIN" DESTDIR="$root" PREFIX=/usr SYSCONF
 install -m 0644 packaging/debian/copyright "$root/usr/share/doc/venueguard/copyright"
 if [ "${VENUEGUARD_STRIP:-yes}" != no ]; then
     if command -v strip >/dev/null; then
-        strip --strip-debug "$root/usr/bin/venueguard"
+        strip --strip-debug "$root/usr/bin/venueguard" "$root/usr/bin/venueguard-companion"
     else
         say "no strip (binutils): the binary keeps its debug information"
     fi
@@ -80,7 +80,7 @@ fi
 if command -v dpkg-shlibdeps >/dev/null; then
     mkdir -p "$work/shlibs/debian"
     printf 'Source: venueguard\n\nPackage: venueguard\nArchitecture: any\n' > "$work/shlibs/debian/control"
-    if ! shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O "$root/usr/bin/venueguard" 2>"$work/shlibdeps.log"); then
+    if ! shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O "$root/usr/bin/venueguard" "$root/usr/bin/venueguard-companion" 2>"$work/shlibdeps.log"); then
         cat "$work/shlibdeps.log" >&2
         die "dpkg-shlibdeps could not work out the dependencies (a library not installed from a Debian package?)"
     fi

@@ -73,8 +73,35 @@ else
     ok "systemd-analyze verify: no complaints about the unit"
 fi
 
+# --- the companion service -----------------------------------------------------------------------
+# Network yes, devices never: no device classes, no hardware groups, PrivateDevices.
+COMPANION=systemd/venueguard-companion.service
+systemd-analyze security --offline=yes "$COMPANION" > "$work/companion-security" 2>&1 || true
+companion_exposure=$(sed -n 's/.*Overall exposure level for [^:]*: *\([0-9][0-9.]*\).*/\1/p' "$work/companion-security" | tail -n1)
+if [ -n "$companion_exposure" ] && awk -v e="$companion_exposure" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(e + 0 <= max + 0) }'; then
+    ok "companion: overall exposure $companion_exposure (at most $MAX_EXPOSURE)"
+else
+    grep '✗' "$work/companion-security" >&2 || true
+    fail "companion: overall exposure '${companion_exposure:-unknown}' is above $MAX_EXPOSURE"
+fi
+for good in 'PrivateDevices=yes' 'DevicePolicy=closed' 'User=venueguard-companion' 'SupplementaryGroups=venueguard' 'CapabilityBoundingSet='; do
+    grep -qx "$good" "$COMPANION" && ok "companion: $good" || fail "$COMPANION lacks $good"
+done
+for bad in 'DeviceAllow=' 'SupplementaryGroups=.*gpio' 'SupplementaryGroups=.*i2c' 'SupplementaryGroups=.*dialout' 'User=venueguard$' 'User=root'; do
+    if grep -q "^$bad" "$COMPANION"; then fail "companion: '$bad' would give network code access to the hardware"; fi
+done
+printf '#!/bin/sh\nexit 0\n' > "$work/venueguard-companion"
+chmod 0755 "$work/venueguard-companion"
+sed "s#^ExecStart=/usr/bin/venueguard-companion #ExecStart=$work/venueguard-companion #" "$COMPANION" > "$work/venueguard-companion.service"
+systemd-analyze verify --man=no "$work/venueguard-companion.service" > "$work/companion-verify" 2>&1 || true
+if grep 'venueguard-companion' "$work/companion-verify" | grep -v 'venueguard.service' >&2; then
+    fail "systemd-analyze verify complained about the companion unit"
+else
+    ok "companion: systemd-analyze verify: no complaints"
+fi
+
 if [ "$failures" -gt 0 ]; then
-    printf 'check-systemd: %d problem(s) in %s\n' "$failures" "$UNIT_FILE" >&2
+    printf 'check-systemd: %d problem(s) in %s or %s\n' "$failures" "$UNIT_FILE" "$COMPANION" >&2
     exit 1
 fi
-printf 'check-systemd: OK %s (exposure %s)\n' "$UNIT_FILE" "$exposure"
+printf 'check-systemd: OK %s (exposure %s), %s (exposure %s)\n' "$UNIT_FILE" "$exposure" "$COMPANION" "$companion_exposure"

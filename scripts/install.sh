@@ -25,6 +25,9 @@ cd "$(dirname "$0")/.."
 
 ACTION=${1:-}
 VENUEGUARD_BIN=${VENUEGUARD_BIN:-.build/release/venueguard}
+# The companion service (official alerts and forecast), beside the daemon's binary.
+COMPANION_BIN=${VENUEGUARD_COMPANION_BIN:-$(dirname "$VENUEGUARD_BIN")/venueguard-companion}
+COMPANION_UNIT=venueguard-companion.service
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/usr/local}
 SYSCONFDIR=${SYSCONFDIR:-/etc}
@@ -65,7 +68,11 @@ if [ "$ACTION" = uninstall ]; then
         say "stopped and disabled $UNIT"
     fi
     rm -f "$DESTDIR$UNITDIR/multi-user.target.wants/$UNIT"
-    for path in "$PREFIX/bin/venueguard" "$UNITDIR/$UNIT" "$UDEVRULESDIR/$RULES"; do
+    if [ -n "$live" ] && [ -n "$systemd_running" ] && [ -e "$UNITDIR/$COMPANION_UNIT" ]; then
+        systemctl disable --now "$COMPANION_UNIT" >/dev/null 2>&1 || true
+    fi
+    rm -f "$DESTDIR$UNITDIR/multi-user.target.wants/$COMPANION_UNIT"
+    for path in "$PREFIX/bin/venueguard" "$PREFIX/bin/venueguard-companion" "$UNITDIR/$UNIT" "$UNITDIR/$COMPANION_UNIT" "$UDEVRULESDIR/$RULES"; do
         if [ -e "$DESTDIR$path" ]; then rm -f "$DESTDIR$path"; say "removed $DESTDIR$path"; fi
     done
     for path in "$DATADIR" "$DOCDIR"; do
@@ -105,6 +112,14 @@ chmod 0644 "$DESTDIR$UNITDIR/$UNIT"
 grep -q "^ExecStart=$PREFIX/bin/venueguard run " "$DESTDIR$UNITDIR/$UNIT" \
     || die "could not point ExecStart= at $PREFIX/bin/venueguard in $DESTDIR$UNITDIR/$UNIT"
 say "installed $DESTDIR$UNITDIR/$UNIT"
+[ -f "$COMPANION_BIN" ] && [ -x "$COMPANION_BIN" ] \
+    || die "no companion binary at '$COMPANION_BIN': build it with 'make release' (or pass VENUEGUARD_COMPANION_BIN=...)"
+inst 0755 "$COMPANION_BIN" "$PREFIX/bin/venueguard-companion"
+sed -e "s#^ExecStart=/usr/bin/venueguard-companion #ExecStart=$PREFIX/bin/venueguard-companion #" \
+    -e "s#^Documentation=file:/usr/share/doc/venueguard/#Documentation=file:$DOCDIR/#" \
+    systemd/$COMPANION_UNIT > "$DESTDIR$UNITDIR/$COMPANION_UNIT"
+chmod 0644 "$DESTDIR$UNITDIR/$COMPANION_UNIT"
+say "installed $DESTDIR$PREFIX/bin/venueguard-companion and $DESTDIR$UNITDIR/$COMPANION_UNIT"
 inst 0644 "systemd/$RULES" "$UDEVRULESDIR/$RULES"
 say "installed $DESTDIR$UDEVRULESDIR/$RULES"
 
@@ -174,6 +189,18 @@ if ! getent passwd venueguard >/dev/null; then
     say "created system user venueguard"
 fi
 usermod -a -G gpio,i2c,dialout venueguard
+# The companion's own user: network code never runs as the daemon's user or in a device group.
+if ! getent passwd venueguard-companion >/dev/null; then
+    if command -v adduser >/dev/null; then
+        adduser --quiet --system --group --home /nonexistent --no-create-home \
+            --shell /usr/sbin/nologin --gecos "VenueGuard companion (official feeds)" venueguard-companion
+    else
+        useradd --system --user-group --home-dir /nonexistent --no-create-home \
+            --shell /usr/sbin/nologin --comment "VenueGuard companion (official feeds)" venueguard-companion
+    fi
+    say "created system user venueguard-companion"
+fi
+usermod -a -G venueguard venueguard-companion
 install -d -o venueguard -g venueguard -m 0750 "$STATEDIR"
 # A new site file may come to hold MQTT account details: readable by the daemon, not by
 # everyone. An existing one keeps the owner and mode you gave it.

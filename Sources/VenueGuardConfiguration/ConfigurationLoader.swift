@@ -38,7 +38,7 @@ public enum ExampleSite {
 /// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
 /// that do not exist are errors naming the file, the line and the key.
 public enum ConfigurationLoader {
-    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation", "linux", "mqtt"]
+    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation", "linux", "mqtt", "official"]
     static let siteKeys = ["id", "name", "region", "latitude", "longitude", "elevation", "utc_offset"]
     static let areaKeys = ["id", "name", "exposure", "sensors", "method", "defaults"]
     static let defaultsKeys = ["wind_speed", "solar_radiation", "assume_clear_sky", "pressure"]
@@ -192,13 +192,14 @@ public enum ConfigurationLoader {
         }
 
         let mqtt = try root["mqtt"].map { try MQTTConfiguration.parse($0, siteID: siteID, directory: directory) }
+        let official = try root["official"].map(OfficialFeedsConfiguration.parse)
 
         let model = VenueModel(site: site, areas: areas, sensors: sensors.map(\.descriptor), parameters: parameters,
                                signalAreas: signal.areas)
         if let problem = model.problems().first { throw ConfigError(file: file, line: nil, key: nil, message: problem) }
         return SiteConfiguration(file: file, model: model, region: (regionName, regionFile), parameterLayers: layers,
                                  sensors: sensors, signal: signal, hardware: hardware, simulation: simulation, linux: linux,
-                                 mqtt: mqtt, warnings: warnings)
+                                 mqtt: mqtt, official: official, warnings: warnings)
     }
 
     // MARK: - Pieces

@@ -23,6 +23,8 @@ public struct SiteConfiguration: Sendable {
     public var linux: LinuxPaths
     /// Publishing over MQTT (`nil`: off).
     public var mqtt: MQTTConfiguration?
+    /// Where the companion service finds the official alerts and forecast (`nil`: not used).
+    public var official: OfficialFeedsConfiguration?
     /// Things that are allowed but probably not what the user wants.
     public var warnings: [ConfigError]
 }

@@ -41,6 +41,8 @@ public struct FeedFault: Error, Hashable, Sendable, CustomStringConvertible {
         case stale
         /// A training (訓練) or test (試験) document, or a status other than 通常.
         case notNormal = "not-normal"
+        /// The document could not be fetched: no reply, a time-out, an HTTP error status.
+        case unreachable
     }
 
     /// The class of fault.

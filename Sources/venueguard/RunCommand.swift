@@ -211,6 +211,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         runtime.onEvaluated = { status, _ in reporter.evaluated(status, memory: nil) }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
+        let companion = openCompanionChannel(configuration, clock: clock, runtime: runtime, logger: logger)
+        defer { companion?.stop() }
         // A scenario keeps no safety memory: it is not a venue's afternoon.
         reporter.begin(generation(configuration, telemetry: telemetry) { runtime.status })
         let player = Task { await ScenarioPlayer(scenario: scenario, hardware: hardware).play(into: runtime, stop: stop, exitAtEnd: exitAtEnd) }
@@ -244,6 +246,8 @@ struct RunCommand: AsyncParsableCommand {
             runtime.afterEvaluation = { await telemetry.flush() }
         }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
+        let companion = openCompanionChannel(configuration, clock: clock, runtime: runtime, logger: logger)
+        defer { companion?.stop() }
         runtime.restoring = memory
         runtime.keepsMemory = true
         runtime.onEvaluated = { status, memory in reporter.evaluated(status, memory: memory) }
@@ -256,6 +260,23 @@ struct RunCommand: AsyncParsableCommand {
         commands?.cancel()
         await telemetry?.stop()
         return .ended(stop.requested ?? "done")
+    }
+
+    /// The companion service's channel (`companion.sock` beside the state file), when the site
+    /// has an `official:` section. The daemon runs without it if it cannot be made.
+    func openCompanionChannel(_ configuration: SiteConfiguration, clock: SystemClock, runtime: VenueRuntime,
+                              logger: Logger) -> CompanionChannel? {
+        guard configuration.official != nil else { return nil }
+        let statePath = stateFile.flatMap { $0 == "none" ? nil : $0 } ?? AtomicFile.defaultPath
+        let path = (statePath as NSString).deletingLastPathComponent + "/companion.sock"
+        do {
+            let channel = try CompanionChannel(path: path, logger: logger, now: { clock.now }) { await runtime.submit($0) }
+            logger.info("official alerts and advisories from the companion service are taken on \(path)")
+            return channel
+        } catch {
+            logger.warning("no channel for the companion service: \(error); official alerts reach the box only by MQTT commands")
+            return nil
+        }
     }
 
     func resolvedMemoryFile(_ logger: Logger) -> AtomicFile? {

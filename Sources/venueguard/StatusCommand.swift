@@ -19,6 +19,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the state file's JSON as it is.")
     var json = false
 
+    @Option(help: "The companion service's state file (official alerts and forecast).")
+    var companionStateFile = "/run/venueguard-companion/state.json"
+
     func run() throws {
         let file = AtomicFile(path: stateFile ?? AtomicFile.defaultPath)
         guard var data = file.read() else {
@@ -40,7 +43,40 @@ struct StatusCommand: ParsableCommand {
             freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent))
         let (text, verdict) = StatusReport.render(data, observer: observer)
         output(text)
+        if let companion = FileManager.default.contents(atPath: companionStateFile) {
+            output(Self.officialLines(companion, wallNow: SystemClock.wall.secondsSince1970))
+        }
         if verdict != .running { throw ExitCode(verdict.rawValue) }
+    }
+
+    /// The companion service's view of the official feeds, in English and Japanese, with the
+    /// sources named as their terms ask (出典). Says so when the companion's file is old.
+    static func officialLines(_ data: Data, wallNow: Double) -> String {
+        guard let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return "Official feeds: the companion's state file is not readable JSON\n"
+        }
+        var lines = ["Official feeds (venueguard-companion):"]
+        if let time = state["time"] as? String, let written = ISO8601DateFormatter().date(from: time),
+           wallNow - written.timeIntervalSince1970 > 30 * 60 {
+            lines.append("  the companion last wrote at \(time): is venueguard-companion running? (systemctl status venueguard-companion)")
+        }
+        for key in ["heat_alerts", "thunder_advisory"] {
+            guard let feed = state[key] as? [String: Any] else { continue }
+            let what = key == "heat_alerts" ? "heat alert: \(feed["alert"] as? String ?? "?")" + ((feed["until"] as? String).map { " until \($0)" } ?? "")
+                + ((feed["tomorrow"] as? String).map { ", tomorrow \($0)" } ?? "")
+                : "thunder advisory (雷注意報): \((feed["in_force"] as? Bool) == true ? "in force" : "none")" + ((feed["status"] as? String).map { " (\($0))" } ?? "")
+            lines.append("  \(what)")
+            if let en = feed["text_en"] as? String, let ja = feed["text_ja"] as? String { lines.append("    \(en) / \(ja)") }
+            if let source = feed["source"] as? String { lines.append("    \(source)") }
+        }
+        if let forecast = state["forecast"] as? [String: Any] {
+            for day in ["today", "tomorrow"] {
+                guard let d = forecast[day] as? [String: Any], let maximum = d["max_wbgt"] as? Double else { continue }
+                lines.append("  WBGT forecast \(day) (point \(forecast["point"] as? String ?? "?")): max \(String(format: "%.1f", maximum)) °C\((d["level"] as? String).map { ", \($0)" } ?? "")")
+            }
+            if let problem = forecast["problem"] as? String { lines.append("  WBGT forecast: \(problem)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The command name and user of process `pid`, from /proc.

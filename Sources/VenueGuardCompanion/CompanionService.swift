@@ -1,0 +1,335 @@
+import Foundation
+import Logging
+import VenueGuardConfiguration
+import VenueGuardCore
+import VenueGuardFeeds
+
+/// The companion service's work: polls the official feeds for the site's area, judges what it
+/// fetched (VenueGuardFeeds), hands the safety daemon the validated alert and advisory inputs
+/// over `DaemonChannelClient`, and writes what it knows (and since when it does not) to its
+/// state file for `venueguard status`, the page and the notifications.
+///
+/// Polling etiquette (FEEDS.md): the Ministry's alert files once per `poll_interval`, each
+/// issuance fetched once when found; the JMA's Atom feed once a minute at about :20 s with
+/// `If-Modified-Since`, each warning document downloaded once; the long feed only on the first
+/// poll, to learn an advisory issued before the box started.
+public actor CompanionService {
+    /// Where the documents come from (tests point these at a local server).
+    public struct Endpoints: Sendable {
+        /// The Ministry of the Environment's heat-illness site, ending in `/`.
+        public var environmentBase: String
+        /// The JMA's Atom feed (short: the last minutes).
+        public var jmaFeed: String
+        /// The JMA's long Atom feed (the last days), read once at start.
+        public var jmaLongFeed: String
+
+        /// The official services.
+        public static let official = Endpoints(environmentBase: HeatAlertIssuance.baseURL,
+                                               jmaFeed: "https://www.data.jma.go.jp/developer/xml/feed/extra.xml",
+                                               jmaLongFeed: "https://www.data.jma.go.jp/developer/xml/feed/extra_l.xml")
+
+        /// Endpoints with the given bases.
+        public init(environmentBase: String, jmaFeed: String, jmaLongFeed: String) {
+            self.environmentBase = environmentBase
+            self.jmaFeed = jmaFeed
+            self.jmaLongFeed = jmaLongFeed
+        }
+    }
+
+    /// Counters, for the state file and the logs.
+    public struct Counters: Sendable, Equatable {
+        /// HTTP requests made.
+        public var requests = 0
+        /// Documents refused (malformed, stale, wrong area…).
+        public var feedFaults = 0
+        /// Requests that failed (no reply, 5xx…).
+        public var fetchFailures = 0
+        /// Inputs the daemon's socket took.
+        public var inputsSent = 0
+        /// Inputs the daemon's socket did not take (daemon stopped).
+        public var inputsUnsent = 0
+    }
+
+    private let official: OfficialFeedsConfiguration
+    private let endpoints: Endpoints
+    private let http: FeedHTTPClient
+    private let channel: DaemonChannelClient
+    private let stateFile: String?
+    private let clock: @Sendable () -> Timestamp
+    private let logger: Logger
+
+    private var heat = HeatAlertState()
+    private var thunder = ThunderAdvisoryState()
+    private var forecast: WBGTForecastSummary?
+    private var forecastProblem: String?
+    private var fetchedIssuances: Set<HeatAlertIssuance> = []
+    private var fetchedDocuments: [String] = []
+    private var feedLastModified: String?
+    private var readLongFeed = false
+    private var thunderWasInForce = false
+    private var lastHeatPoll: Timestamp?
+    private var lastForecastPoll: Timestamp?
+    /// What the service has counted so far.
+    public private(set) var counters = Counters()
+
+    /// A service for `official`; `clock` gives the time (tests fix it).
+    public init(official: OfficialFeedsConfiguration, endpoints: Endpoints = .official, http: FeedHTTPClient,
+                channel: DaemonChannelClient, stateFile: String?, logger: Logger,
+                clock: @escaping @Sendable () -> Timestamp) {
+        self.official = official
+        self.endpoints = endpoints
+        self.http = http
+        self.channel = channel
+        self.stateFile = stateFile
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Runs until cancelled: one thunder poll a minute (at about :20 s), heat alerts and the
+    /// forecast every `poll_interval`.
+    public func run() async {
+        while !Task.isCancelled {
+            await pollOnce()
+            let now = Date().timeIntervalSince1970
+            let second = now.truncatingRemainder(dividingBy: 60)
+            let wait = official.thunderMunicipality == nil ? official.pollInterval.seconds : (second < 20 ? 20 - second : 80 - second)
+            try? await Task.sleep(for: .seconds(max(1, wait)))
+        }
+    }
+
+    /// One round: whatever is due is fetched and judged, the daemon is told, the state written.
+    public func pollOnce() async {
+        let now = clock()
+        if official.heatAlertArea != nil, lastHeatPoll.map({ now.monotonic - $0.monotonic >= official.pollInterval - .seconds(1) }) ?? true {
+            lastHeatPoll = now
+            await pollHeatAlerts(now: now)
+        }
+        if official.thunderMunicipality != nil { await pollThunder(now: now) }
+        if official.wbgtPoint != nil, lastForecastPoll.map({ now.monotonic - $0.monotonic >= official.pollInterval - .seconds(1) }) ?? true {
+            lastForecastPoll = now
+            await pollForecast(now: now)
+        }
+        tellDaemon(now: now)
+        writeState(now: now)
+    }
+
+    /// The heat alert status now (for tests and the state file).
+    public func heatStatus() -> HeatAlertStatus { heat.status(at: clock()) }
+    /// The thunder advisory now.
+    public func thunderStatus() -> ThunderAdvisoryNow { thunder.status(at: clock()) }
+    /// The last forecast summary.
+    public func forecastSummary() -> WBGTForecastSummary? { forecast }
+
+    // MARK: - Heat alerts
+
+    private func pollHeatAlerts(now: Timestamp) async {
+        guard let area = official.heatAlertArea else { return }
+        let jst = JSTDateTime(now.wall)
+        guard heat.policy.season.contains(jst.date) || heat.policy.season.contains(jst.date.adding(days: -1)) else { return }
+        for issuance in HeatAlertIssuance.candidates(at: jst) {
+            // Each issuance is fetched once: once found, the newest is known and older ones add nothing.
+            if fetchedIssuances.contains(issuance) { return }
+            counters.requests += 1
+            switch await http.get(endpoints.environmentBase + issuance.path) {
+            case let .document(data, _):
+                do throws(FeedFault) {
+                    let document = try HeatAlertCSV.parse(data)
+                    let judgement = try HeatAlertJudgement.judge(document, requested: issuance, areaCode: area, now: jst, policy: heat.policy)
+                    heat.record(judgement, at: now)
+                    fetchedIssuances.insert(issuance)
+                    if fetchedIssuances.count > 64 { fetchedIssuances = Set(fetchedIssuances.sorted().suffix(32)) }
+                    logger.info("heat alerts: \(issuance) for \(judgement.areaName) (\(area)): today \(judgement.day1), tomorrow \(judgement.day2)")
+                } catch {
+                    counters.feedFaults += 1
+                    heat.recordFault(error, at: now)
+                    logger.warning("heat alerts: \(issuance.fileName) refused: \(error)")
+                }
+                return
+            case .notModified:
+                return
+            case .notFound:
+                continue  // not (yet) published: try the one before
+            case let .failed(why):
+                counters.fetchFailures += 1
+                heat.recordFault(FeedFault(.unreachable, .heatAlertCSV, "\(issuance.fileName): \(why)"), at: now)
+                logger.warning("heat alerts: \(issuance.fileName) could not be fetched: \(why)")
+                return
+            }
+        }
+    }
+
+    // MARK: - Thunder advisories
+
+    private func pollThunder(now: Timestamp) async {
+        guard let municipality = official.thunderMunicipality else { return }
+        let office = official.heatAlertArea.map { [$0] } ?? [String(municipality.prefix(2)) + "0000"]
+        let url = readLongFeed ? endpoints.jmaFeed : endpoints.jmaLongFeed
+        counters.requests += 1
+        let outcome = await http.get(url, ifModifiedSince: readLongFeed ? feedLastModified : nil)
+        switch outcome {
+        case .notModified:
+            thunder.recordConfirmation(at: now)
+            return
+        case .notFound, .failed:
+            counters.fetchFailures += 1
+            let why = { if case let .failed(text) = outcome { return text } else { return "HTTP 404" } }()
+            thunder.recordFault(FeedFault(.unreachable, .jmaAtomFeed, why), at: now)
+            logger.warning("thunder advisories: the JMA feed could not be fetched: \(why)")
+            return
+        case let .document(data, lastModified):
+            let feed: JMAAtomFeed
+            do throws(FeedFault) {
+                feed = try JMAAtomFeed.parse(data)
+                try feed.checkCurrent(now: now.wall, maximumAge: readLongFeed ? .seconds(15 * 60) : .seconds(24 * 3600))
+            } catch {
+                counters.feedFaults += 1
+                thunder.recordFault(error, at: now)
+                logger.warning("thunder advisories: feed refused: \(error)")
+                return
+            }
+            readLongFeed = true
+            feedLastModified = lastModified
+            thunder.recordConfirmation(at: now)
+            // Oldest first, so that the newest report is recorded last.
+            for entry in feed.warningEntries(kinds: [.vpww61, .vpww54], officeCodes: Set(office), limit: 20).reversed()
+            where !fetchedDocuments.contains(entry.key) {
+                fetchedDocuments.append(entry.key)
+                if fetchedDocuments.count > 500 { fetchedDocuments.removeFirst(fetchedDocuments.count - 500) }
+                counters.requests += 1
+                switch await http.get(entry.link) {
+                case let .document(body, _):
+                    do throws(FeedFault) {
+                        let report = try JMAWarningDocument.parse(body).thunderAdvisory(municipality: municipality)
+                        if thunder.record(report, at: now) {
+                            logger.info("thunder advisory for \(municipality): \(report.statusText) (report \(JSTDateTime(report.reportTime)))")
+                        }
+                    } catch {
+                        counters.feedFaults += 1
+                        thunder.recordFault(error, at: now)
+                        logger.warning("thunder advisories: \(entry.link.suffix(80)) refused: \(error)")
+                    }
+                case .notModified, .notFound:
+                    break
+                case let .failed(why):
+                    counters.fetchFailures += 1
+                    // Not fetched after all: try it again next minute.
+                    fetchedDocuments.removeAll { $0 == entry.key }
+                    thunder.recordFault(FeedFault(.unreachable, .jmaWarningXML, why), at: now)
+                }
+            }
+        }
+    }
+
+    // MARK: - Forecast
+
+    private func pollForecast(now: Timestamp) async {
+        guard let point = official.wbgtPoint else { return }
+        counters.requests += 1
+        switch await http.get(endpoints.environmentBase + "prev15WG/dl/yohou_\(point).csv") {
+        case let .document(data, _):
+            do throws(FeedFault) {
+                forecast = try WBGTForecastCSV.parse(data).summary(point: point, now: JSTDateTime(now.wall))
+                forecastProblem = nil
+            } catch {
+                counters.feedFaults += 1
+                forecastProblem = error.description
+            }
+        case .notModified:
+            break
+        case .notFound:
+            forecastProblem = "no forecast published for point \(point) (out of season?)"
+        case let .failed(why):
+            counters.fetchFailures += 1
+            forecastProblem = why
+        }
+    }
+
+    // MARK: - The daemon
+
+    /// Sends the floors in force now. Alerts are sent again every round (a restarted daemon
+    /// learns them within a round); an advisory's end is sent once, when the JMA lifts it.
+    private func tellDaemon(now: Timestamp) {
+        let status = heat.status(at: now)
+        if status.alert != .none, let until = status.until, until.secondsSince1970 > now.wall.secondsSince1970 {
+            send("alert", #"{"heat_alert":"\#(status.alert.rawValue)","until":"\#(JSTDateTime(until))"}"#)
+        }
+        let advisory = thunder.status(at: now)
+        if advisory.inForce {
+            // Renewed every minute; if the companion stops, the daemon lets it lapse after 3 h.
+            let until = JSTDateTime(now.wall.adding(seconds: 3 * 3600))
+            send("alert", #"{"thunder_advisory":true,"until":"\#(until)"}"#)
+        } else if thunderWasInForce && advisory.status == .lifted {
+            send("alert", #"{"thunder_advisory":false}"#)
+        }
+        thunderWasInForce = advisory.inForce
+    }
+
+    private func send(_ name: String, _ json: String) {
+        do {
+            try channel.send(name: name, json: json)
+            counters.inputsSent += 1
+        } catch {
+            counters.inputsUnsent += 1
+            if counters.inputsUnsent == 1 || counters.inputsUnsent % 60 == 0 {
+                logger.warning("the safety daemon did not take an input (\(error)); it is sent again next round")
+            }
+        }
+    }
+
+    // MARK: - State file
+
+    /// The companion's state document (`venueguard-companion/state/1`), shown by `venueguard status`.
+    public func stateDocument(now: Timestamp) -> [String: Any] {
+        let heatNow = heat.status(at: now)
+        let thunderNow = thunder.status(at: now)
+        var document: [String: Any] = [
+            "schema": "venueguard-companion/state/1",
+            "time": JSTDateTime(now.wall).description,
+            "counters": ["requests": counters.requests, "feed_faults": counters.feedFaults, "fetch_failures": counters.fetchFailures,
+                         "inputs_sent": counters.inputsSent, "inputs_unsent": counters.inputsUnsent],
+        ]
+        if let area = official.heatAlertArea {
+            var h: [String: Any] = ["area": area, "alert": heatNow.alert.rawValue, "known": heatNow.availability.isKnown,
+                                    "text_en": heatNow.availability.englishText(source: "heat alerts"),
+                                    "text_ja": heatNow.availability.japaneseText(source: "熱中症警戒アラート"),
+                                    "source": HeatAlertStatus.attribution]
+            if let until = heatNow.until { h["until"] = JSTDateTime(until).description }
+            if let tomorrow = heatNow.tomorrow { h["tomorrow"] = tomorrow.rawValue }
+            document["heat_alerts"] = h
+        }
+        if let municipality = official.thunderMunicipality {
+            var t: [String: Any] = ["municipality": municipality, "in_force": thunderNow.inForce, "known": thunderNow.availability.isKnown,
+                                    "text_en": thunderNow.availability.englishText(source: "thunder advisories"),
+                                    "text_ja": thunderNow.availability.japaneseText(source: "雷注意報"),
+                                    "source": ThunderAdvisoryNow.attribution]
+            if let status = thunderNow.status { t["status"] = status.rawValue }
+            if let report = thunderNow.reportTime { t["report_time"] = JSTDateTime(report).description }
+            document["thunder_advisory"] = t
+        }
+        if let point = official.wbgtPoint {
+            var f: [String: Any] = ["point": point, "source": HeatAlertStatus.attribution]
+            if let forecast {
+                f["generated"] = forecast.generated.description
+                for (key, day) in [("today", forecast.today), ("tomorrow", forecast.tomorrow)] {
+                    var d: [String: Any] = ["date": day.date.description]
+                    if let maximum = day.maximum { d["max_wbgt"] = maximum }
+                    if let level = day.level { d["level"] = level.rawValue }
+                    d["hours_at_or_above"] = Dictionary(uniqueKeysWithValues: day.timesAtOrAbove.map { ($0.key.rawValue, $0.value.map(\.hourMinute)) })
+                    f[key] = d
+                }
+            }
+            if let forecastProblem { f["problem"] = forecastProblem }
+            document["forecast"] = f
+        }
+        return document
+    }
+
+    private func writeState(now: Timestamp) {
+        guard let stateFile else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: stateDocument(now: now), options: [.sortedKeys]) else { return }
+        let temporary = stateFile + ".tmp"
+        if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]) {
+            _ = rename(temporary, stateFile)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Fetches official documents politely: a conditional GET (`If-Modified-Since` from the last
+/// reply's `Last-Modified`), a bounded body, a time limit, and a User-Agent that names the
+/// project. The JMA asks clients not to download the same document twice and blocks addresses
+/// that do (FEEDS.md); the Ministry of the Environment's service is seasonal (404 out of season).
+public final class FeedHTTPClient: Sendable {
+    /// What one GET gave.
+    public enum Outcome: Sendable, Equatable {
+        /// 200 with the body and the reply's `Last-Modified` (if any).
+        case document(Data, lastModified: String?)
+        /// 304: unchanged since the time sent.
+        case notModified
+        /// 404: not published (out of season, an issuance that did not happen).
+        case notFound
+        /// Anything else: a status, a time-out, a body over the limit, a connection error.
+        case failed(String)
+    }
+
+    /// The largest body accepted, bytes (the JMA's long feed is a few MiB).
+    public static let maximumBytes = 8 * 1024 * 1024
+    /// The User-Agent sent with every request.
+    public static let userAgent = "VenueGuard-companion/0.1 (club venue safety box; +https://github.com/venueguard)"
+
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+
+    /// A client with its own event loop thread; `timeout` bounds each request as a whole.
+    public init(timeout: Duration = .seconds(20)) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(20))
+        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        configuration.decompression = .enabled(limit: .size(Self.maximumBytes))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let (seconds, attoseconds) = timeout.components
+        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// GETs `url`, sending `If-Modified-Since: ifModifiedSince` when given.
+    public func get(_ url: String, ifModifiedSince: String? = nil) async -> Outcome {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        if let ifModifiedSince { request.headers.add(name: "If-Modified-Since", value: ifModifiedSince) }
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            switch response.status.code {
+            case 200:
+                if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > Self.maximumBytes {
+                    return .failed("the reply is \(length) bytes, over the \(Self.maximumBytes)-byte limit")
+                }
+                let body = try await response.body.collect(upTo: Self.maximumBytes)
+                return .document(Data(body.readableBytesView), lastModified: response.headers.first(name: "Last-Modified"))
+            case 304:
+                return .notModified
+            case 404, 410:
+                return .notFound
+            default:
+                return .failed("HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            }
+        } catch let error as NIOTooManyBytesError {
+            return .failed("the reply is over the \(Self.maximumBytes)-byte limit (\(error))")
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .failed("no reply in time (\(error))")
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// Closes the connections and the event loop.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}
