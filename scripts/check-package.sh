@@ -58,6 +58,8 @@ awk '{ print $NF }' "$work/contents" | sed 's|/$||' > "$work/paths"
 for path in \
     ./usr/bin/venueguard \
     ./lib/systemd/system/venueguard.service \
+    ./lib/systemd/system/venueguard-companion.service \
+    ./usr/bin/venueguard-companion \
     ./lib/udev/rules.d/60-venueguard.rules \
     ./etc/venueguard/venueguard.yaml \
     ./etc/venueguard/regions/standard.yaml \
@@ -84,12 +86,14 @@ for source in schemas/*.json; do
     grep -qxF "./usr/share/venueguard/schemas/$(basename "$source")" "$work/paths" \
         || fail "missing ./usr/share/venueguard/schemas/$(basename "$source")"
 done
-strays=$(grep -vE '^\.(/usr(/bin(/venueguard)?|/share(/venueguard(/.*)?|/doc(/venueguard(/.*)?)?)?)?|/lib(/systemd(/system(/venueguard\.service)?)?|/udev(/rules\.d(/60-venueguard\.rules)?)?)?|/etc(/venueguard(/.*)?)?)?$' "$work/paths" || true)
+strays=$(grep -vE '^\.(/usr(/bin(/venueguard(-companion)?)?|/share(/venueguard(/.*)?|/doc(/venueguard(/.*)?)?)?)?|/lib(/systemd(/system(/venueguard(-companion)?\.service)?)?|/udev(/rules\.d(/60-venueguard\.rules)?)?)?|/etc(/venueguard(/.*)?)?)?$' "$work/paths" || true)
 [ -z "$strays" ] && ok "no files outside the expected directories" || fail "unexpected paths: $(echo $strays)"
 not_root=$(awk '$2 != "root/root" { print $NF }' "$work/contents")
 [ -z "$not_root" ] && ok "every entry is owned by root/root" || fail "not owned by root/root: $(echo $not_root)"
 grep -qE '^-rwxr-xr-x .* \./usr/bin/venueguard$' "$work/contents" && ok "venueguard is mode 0755" \
     || fail "./usr/bin/venueguard is not -rwxr-xr-x"
+grep -qE '^-rwxr-xr-x .* \./usr/bin/venueguard-companion$' "$work/contents" && ok "venueguard-companion is mode 0755" \
+    || fail "./usr/bin/venueguard-companion is not -rwxr-xr-x"
 writable=$(awk '$1 ~ /^.....w|^........w/ { print $NF }' "$work/contents")
 [ -z "$writable" ] && ok "nothing is group- or world-writable" || fail "group/world-writable: $(echo $writable)"
 
@@ -126,7 +130,13 @@ grep -q 'adduser .*--system' "$work/DEBIAN/postinst" 2>/dev/null && ok "postinst
 [ -f "$work/DEBIAN/md5sums" ] && ok "md5sums present" || warn "no DEBIAN/md5sums"
 
 # --- the packaged unit and the binary ----------------------------------------------------------
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" ./lib/systemd/system/venueguard.service ./usr/bin/venueguard
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" ./lib/systemd/system/venueguard.service ./usr/bin/venueguard \
+    ./lib/systemd/system/venueguard-companion.service
+companion_unit=$work/lib/systemd/system/venueguard-companion.service
+for line in 'User=venueguard-companion' 'PrivateDevices=yes' 'DevicePolicy=closed' \
+            'ExecStart=/usr/bin/venueguard-companion --config /etc/venueguard/venueguard.yaml --socket /run/venueguard/companion.sock'; do
+    grep -qxF "$line" "$companion_unit" && ok "companion unit: $line" || fail "companion unit lacks '$line'"
+done
 unit=$work/lib/systemd/system/venueguard.service
 for line in 'Type=notify' 'ExecStart=/usr/bin/venueguard run --config /etc/venueguard/venueguard.yaml --plain' \
             'User=venueguard' 'RuntimeDirectory=venueguard' 'StateDirectory=venueguard' 'WatchdogSec=30'; do

@@ -58,6 +58,10 @@ sensors:
     port: /dev/venueguard/ftdi-*
     format: makecode
     quantities: [air_temperature]
+official:
+  heat_alert_area: "130000"
+  thunder_municipality: "1310100"
+  wbgt_point: "44132"
 signal:
   lamps:
     green:  { chip: $HIL_GPIOCHIP, line: $LINE_GREEN, active: high }
@@ -289,6 +293,29 @@ t_stop() {
 }
 
 # The only abnormal end of the daemon in this run is the watchdog's SIGABRT of the frozen daemon.
+# The companion service under its own unit: its own user, no devices in its namespace, the
+# daemon's socket reachable through the group, and (the guest has no network) every feed
+# "not known" rather than "no alert".
+t_companion() {
+    _sock=/run/venueguard/companion.sock
+    [ -S "$_sock" ] || { fail "the daemon made no $_sock (the site has an official: section)"; return 1; }
+    [ "$(stat -c '%G %a' "$_sock")" = "venueguard 660" ] || { fail "$_sock is $(stat -c '%U:%G %a' "$_sock"), not group venueguard mode 660"; return 1; }
+    systemctl start venueguard-companion.service || { fail "systemctl start venueguard-companion failed"; return 1; }
+    _state=/run/venueguard-companion/state.json
+    wait_until_slow $((30000 * ${SLOW:-1})) sh -c "grep -q 'not known' $_state" ||
+        { fail "no 'not known' in the companion's state: $(cat $_state 2>&1 | head -c 300) $(journalctl -u venueguard-companion --no-pager -o cat | tail -n 3 | tr '\n' ' ')"; return 1; }
+    head -c 600 "$_state"; echo
+    _pid=$(systemctl show -p MainPID --value venueguard-companion)
+    [ "$(stat -c %U /proc/$_pid)" = venueguard-companion ] || { fail "the companion runs as $(stat -c %U /proc/$_pid)"; return 1; }
+    _groups=$(id -nG venueguard-companion)
+    case " $_groups " in *" gpio "* | *" i2c "* | *" dialout "*) fail "the companion's user is in a device group: $_groups"; return 1 ;; esac
+    _devs=$(ls /proc/$_pid/root/dev 2>/dev/null | grep -cE '^(gpiochip|i2c-|ttyUSB)')
+    [ "$_devs" = 0 ] || { fail "the companion's namespace shows $_devs hardware devices"; return 1; }
+    systemctl stop venueguard-companion.service
+    is_active || { fail "the safety daemon is $(systemctl is-active "$UNIT") after the companion came and went"; return 1; }
+    note "companion: user venueguard-companion (groups: $_groups), no hardware devices in its namespace; with no network every feed says 'not known'"
+}
+
 t_no_crash() {
     journalctl -u "$UNIT" --no-pager -o cat | grep -E 'Main process exited|Failed with result' >"$WORK/exits.txt"
     cat "$WORK/exits.txt"
@@ -326,6 +353,7 @@ run_test sandbox-state-writes t_sandbox_writes
 run_test unprivileged-user t_unprivileged
 run_test reload-bad-config-refused t_reload_bad
 run_test security-live-unit t_security
+run_test companion-unit t_companion
 run_test watchdog-sigstop-restart t_watchdog
 run_test stop-not-monitoring t_stop
 run_test no-unexpected-exits t_no_crash
