@@ -65,8 +65,18 @@ public actor CompanionService {
     private var fetchedIssuances: Set<HeatAlertIssuance> = []
     private var fetchedDocuments: [String] = []
     private var feedLastModified: String?
-    private var readLongFeed = false
+    private var forecastLastModified: String?
+    /// When the JMA feed was last read (200 or 304); after a gap the long feed is read again.
+    private var lastFeedRead: MonotonicInstant?
+    /// When the short feed last changed (a 200); 304s for longer than `feedStall` mean it stalled.
+    private var lastFeedChange: MonotonicInstant?
+    /// A warning document that could not be read: it stays a fault until a newer one is read.
+    private var documentFault: (fault: FeedFault, updated: WallClockTime)?
     private var thunderWasInForce = false
+    /// The short feed covers about the last 10 minutes: a longer gap needs the long one.
+    static let feedGap = Duration.seconds(8 * 60)
+    /// The short feed is rewritten every minute: unchanged this long, delivery has stalled.
+    static let feedStall = Duration.seconds(10 * 60)
     private var lastHeatPoll: Timestamp?
     private var lastForecastPoll: Timestamp?
     /// What the service has counted so far.
@@ -141,6 +151,15 @@ public actor CompanionService {
                     logger.info("heat alerts: \(issuance) for \(judgement.areaName) (\(area)): today \(judgement.day1), tomorrow \(judgement.day2)")
                 } catch {
                     counters.feedFaults += 1
+                    // Refused documents are not asked for again (the service's etiquette).
+                    fetchedIssuances.insert(issuance)
+                    if error.kind == .stale, let document = try? HeatAlertCSV.parse(data),
+                       let older = try? HeatAlertJudgement.judge(document, requested: issuance, areaCode: area,
+                                                                 now: issuance.reportTime.adding(seconds: 60), policy: heat.policy) {
+                        // An older issuance still says what it said: recording it can only raise
+                        // the floor; the newest issuance stays "not known".
+                        heat.record(older, at: now)
+                    }
                     heat.recordFault(error, at: now)
                     logger.warning("heat alerts: \(issuance.fileName) refused: \(error)")
                 }
@@ -161,14 +180,21 @@ public actor CompanionService {
     // MARK: - Thunder advisories
 
     private func pollThunder(now: Timestamp) async {
-        guard let municipality = official.thunderMunicipality else { return }
-        let office = official.heatAlertArea.map { [$0] } ?? [String(municipality.prefix(2)) + "0000"]
-        let url = readLongFeed ? endpoints.jmaFeed : endpoints.jmaLongFeed
+        guard let municipality = official.thunderMunicipality, let office = official.jmaOffice else { return }
+        // The short feed covers the last minutes: at start and after a gap the long one is read.
+        let long = lastFeedRead.map { now.monotonic - $0 > Self.feedGap } ?? true
+        let url = long ? endpoints.jmaLongFeed : endpoints.jmaFeed
         counters.requests += 1
-        let outcome = await http.get(url, ifModifiedSince: readLongFeed ? feedLastModified : nil)
+        let outcome = await http.get(url, ifModifiedSince: long ? nil : feedLastModified)
         switch outcome {
         case .notModified:
-            thunder.recordConfirmation(at: now)
+            lastFeedRead = now.monotonic
+            if let changed = lastFeedChange, now.monotonic - changed > Self.feedStall {
+                thunder.recordFault(FeedFault(.stale, .jmaAtomFeed, "the JMA feed has not changed for \(Int((now.monotonic - changed).seconds / 60)) minutes (it is rewritten every minute)"), at: now)
+            } else {
+                thunder.recordConfirmation(at: now)
+                if let documentFault { thunder.recordFault(documentFault.fault, at: now) }
+            }
             return
         case .notFound, .failed:
             counters.fetchFailures += 1
@@ -180,21 +206,32 @@ public actor CompanionService {
             let feed: JMAAtomFeed
             do throws(FeedFault) {
                 feed = try JMAAtomFeed.parse(data)
-                try feed.checkCurrent(now: now.wall, maximumAge: readLongFeed ? .seconds(15 * 60) : .seconds(24 * 3600))
+                try feed.checkCurrent(now: now.wall, maximumAge: .seconds(15 * 60))
             } catch {
                 counters.feedFaults += 1
                 thunder.recordFault(error, at: now)
                 logger.warning("thunder advisories: feed refused: \(error)")
                 return
             }
-            readLongFeed = true
-            feedLastModified = lastModified
+            lastFeedRead = now.monotonic
+            lastFeedChange = now.monotonic
+            if !long { feedLastModified = lastModified }
             thunder.recordConfirmation(at: now)
-            // Oldest first, so that the newest report is recorded last.
-            for entry in feed.warningEntries(kinds: [.vpww61, .vpww54], officeCodes: Set(office), limit: 20).reversed()
-            where !fetchedDocuments.contains(entry.key) {
+            // The new system's documents only (VPWW61, その他の注意報), oldest first so that the
+            // newest report is recorded last.
+            let entries = feed.warningEntries(kinds: [.vpww61], officeCodes: [office], limit: 20)
+            if let documentFault, entries.contains(where: { $0.updated > documentFault.updated && !fetchedDocuments.contains($0.key) }) {
+                self.documentFault = nil
+            }
+            for entry in entries.reversed() where !fetchedDocuments.contains(entry.key) {
                 fetchedDocuments.append(entry.key)
                 if fetchedDocuments.count > 500 { fetchedDocuments.removeFirst(fetchedDocuments.count - 500) }
+                // Links are followed only to the JMA's own data host (or the configured feed's).
+                guard entry.link.hasPrefix("https://www.data.jma.go.jp/") || entry.link.hasPrefix(Self.origin(of: endpoints.jmaFeed)) else {
+                    counters.feedFaults += 1
+                    documentFault = (FeedFault(.malformed, .jmaAtomFeed, "an entry links outside the JMA: \(entry.link.prefix(80))"), entry.updated)
+                    continue
+                }
                 counters.requests += 1
                 switch await http.get(entry.link) {
                 case let .document(body, _):
@@ -205,31 +242,48 @@ public actor CompanionService {
                         }
                     } catch {
                         counters.feedFaults += 1
-                        thunder.recordFault(error, at: now)
+                        documentFault = (error, entry.updated)
                         logger.warning("thunder advisories: \(entry.link.suffix(80)) refused: \(error)")
                     }
-                case .notModified, .notFound:
+                case .notModified:
                     break
+                case .notFound:
+                    counters.fetchFailures += 1
+                    documentFault = (FeedFault(.unreachable, .jmaWarningXML, "\(entry.link.suffix(80)): HTTP 404"), entry.updated)
                 case let .failed(why):
                     counters.fetchFailures += 1
-                    // Not fetched after all: try it again next minute.
+                    // Not fetched after all: it is asked for again next minute.
                     fetchedDocuments.removeAll { $0 == entry.key }
-                    thunder.recordFault(FeedFault(.unreachable, .jmaWarningXML, why), at: now)
+                    documentFault = (FeedFault(.unreachable, .jmaWarningXML, why), entry.updated)
                 }
             }
+            if let documentFault { thunder.recordFault(documentFault.fault, at: now) }
         }
+    }
+
+    /// `scheme://host/` of `url`.
+    static func origin(of url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        return String(url[..<scheme.upperBound]) + (rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? "") + "/"
     }
 
     // MARK: - Forecast
 
     private func pollForecast(now: Timestamp) async {
         guard let point = official.wbgtPoint else { return }
+        guard heat.policy.season.contains(JSTDateTime(now.wall).date) else {
+            forecast = nil
+            forecastProblem = "out of season (the forecast is published 22 April – 21 October)"
+            return
+        }
         counters.requests += 1
-        switch await http.get(endpoints.environmentBase + "prev15WG/dl/yohou_\(point).csv") {
-        case let .document(data, _):
+        switch await http.get(endpoints.environmentBase + "prev15WG/dl/yohou_\(point).csv", ifModifiedSince: forecastLastModified) {
+        case let .document(data, lastModified):
             do throws(FeedFault) {
                 forecast = try WBGTForecastCSV.parse(data).summary(point: point, now: JSTDateTime(now.wall))
                 forecastProblem = nil
+                forecastLastModified = lastModified
             } catch {
                 counters.feedFaults += 1
                 forecastProblem = error.description

@@ -46,13 +46,26 @@ public enum ConfigurationLoader {
 
     /// Loads the site file at `path`.
     public static func load(path: String) throws -> SiteConfiguration {
-        let text: String
+        try parse(yaml: read(path, what: "the file"), file: path)
+    }
+
+    /// The text of the file at `path`; an error naming it (and `what` it is) when unreadable.
+    static func read(_ path: String, what: String) throws -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the file (\(Self.reason(error)))")
+            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read \(what) (\(Self.reason(error)))")
         }
-        return try parse(yaml: text, file: path)
+    }
+
+    /// Only the site id and the `official:` section of the site file at `path`, for the companion
+    /// service: it never reads the MQTT section (whose password file it must not be able to read)
+    /// nor opens anything the rest of the file names. The whole file is still checked for YAML
+    /// bounds and unknown top-level keys.
+    public static func loadOfficial(path: String) throws -> (siteID: String, official: OfficialFeedsConfiguration?) {
+        let root = try ConfigValue.parse(yaml: read(path, what: "the file"), file: path).mapping(allowed: rootKeys)
+        let siteID = try identifier(root.required("site").mapping(allowed: siteKeys).required("id"))
+        return (siteID, try root["official"].map(OfficialFeedsConfiguration.parse))
     }
 
     /// Parses site-file text; `file` names it in errors and anchors relative paths.
@@ -624,13 +637,7 @@ extension ConfigurationLoader {
     /// Loads a regional profile on its own (for the calculator): the standard parameters
     /// overridden by the file, checked like a site's.
     public static func loadRegionProfile(path: String) throws -> (name: String, parameters: SafetyParameters) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the regional profile (\(reason(error)))")
-        }
-        let root = try ConfigValue.parse(yaml: text, file: path).mapping(allowed: regionKeys)
+        let root = try ConfigValue.parse(yaml: read(path, what: "the regional profile"), file: path).mapping(allowed: regionKeys)
         let name = try root["name"]?.string() ?? (path as NSString).lastPathComponent
         var layers = SafetyParameterLayers()
         try layers.apply(root: root) { .region(name: name, file: path, line: $0) }

@@ -9,8 +9,11 @@ import VenueGuardTelemetry
 /// The safety daemon's end of the narrow local channel from the companion service: a Unix
 /// datagram socket (`companion.sock` in the runtime directory, mode 0660, so only the daemon's
 /// user and group can send). Each datagram is `NAME` `\n` `JSON` and is validated exactly as
-/// MQTT's `cmd/NAME` (`CommandParser`): only `ack` and `alert` are accepted, which can only
-/// acknowledge or raise alert floors. Reading happens on its own queue and the inputs are handed
+/// MQTT's `cmd/NAME` (`CommandParser`), and only `alert` is taken: it sets the official heat
+/// alert (never `none`: an official alert ends at its expiry, not early) and the official thunder
+/// advisory (in force until an expiry, or lifted by the JMA's 解除). Official inputs are kept apart
+/// from those set by hand (`AlertOrigin`): the companion can neither lower nor shorten a manual
+/// alert, nor silence an alarm. Reading happens on its own queue and the inputs are handed
 /// on without waiting, so the lamps never wait on the companion; a flood is bounded by the
 /// socket's receive buffer and the rejection log is rate-limited.
 ///
@@ -33,6 +36,9 @@ public final class CompanionChannel: @unchecked Sendable {
     private let source: DispatchSourceRead
     private let state = Mutex(Counts())
     private let limiter = Mutex(RejectionLimiter())
+    /// Inputs in arrival order to one consumer; a flood keeps only the newest few.
+    private let inputs: AsyncStream<[VenueInput]>.Continuation
+    private let consumer: Task<Void, Never>
 
     /// Binds the socket at `path` (an old socket file there is replaced) and starts reading.
     /// `now` gives the engine's current time (for expiries); `deliver` receives valid inputs.
@@ -67,6 +73,9 @@ public final class CompanionChannel: @unchecked Sendable {
             throw Failure(description: "cannot listen on \(path): \(text)")
         }
         self.descriptor = descriptor
+        let (stream, continuation) = AsyncStream.makeStream(of: [VenueInput].self, bufferingPolicy: .bufferingNewest(16))
+        inputs = continuation
+        consumer = Task { for await batch in stream { await deliver(batch) } }
         let queue = DispatchQueue(label: "venueguard.companion-channel")
         source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
         source.setEventHandler { [weak self] in
@@ -79,7 +88,7 @@ public final class CompanionChannel: @unchecked Sendable {
                 switch Self.parse(Array(buffer[..<min(count, buffer.count)]), size: count, now: now()) {
                 case let .success(inputs):
                     self.state.withLock { $0.accepted += 1 }
-                    Task { await deliver(inputs) }
+                    self.inputs.yield(inputs)
                 case let .failure(rejection):
                     let total = self.state.withLock { $0.rejected += 1; return $0.rejected }
                     if self.limiter.withLock({ $0.record(rejection.code, now: .now) }) {
@@ -98,6 +107,7 @@ public final class CompanionChannel: @unchecked Sendable {
     public func stop() {
         guard !source.isCancelled else { return }
         source.cancel()
+        inputs.finish()
         unlink(path)
     }
 
@@ -111,22 +121,24 @@ public final class CompanionChannel: @unchecked Sendable {
             return .failure(CommandRejection("no NAME line: a datagram is NAME, a newline, then JSON", code: "malformed"))
         }
         let name = String(decoding: bytes[..<newline], as: UTF8.self)
-        guard name == "ack" || name == "alert" else {
-            return .failure(CommandRejection("'\(name.prefix(16))' is not an input the companion may send (ack, alert)", code: "unknown-input"))
+        guard name == "alert" else {
+            return .failure(CommandRejection("'\(name.prefix(16))' is not an input the companion may send (alert)", code: "unknown-input"))
         }
         switch CommandParser.parse(name: name, payload: Array(bytes[(newline + 1)...]), now: now) {
         case let .failure(rejection):
             return .failure(rejection)
         case let .success(command):
             switch command {
-            case let .acknowledge(by):
-                return .success([.acknowledge(source: "companion" + (by.map { ":\($0)" } ?? ""))])
-            case let .heatAlert(alert, until):
-                return .success([.heatAlert(alert, until: until)])
+            case .heatAlert(.none, _):
+                return .failure(CommandRejection("an official heat alert is never lifted early: it ends at its expiry", code: "lowering"))
+            case let .heatAlert(alert, until?):
+                return .success([.heatAlert(alert, until: until, origin: .official)])
+            case .heatAlert(_, nil):
+                return .failure(CommandRejection("an official heat alert needs its expiry ('until')", code: "no-expiry"))
             case let .thunderAdvisory(active, until):
-                return .success([.thunderAdvisory(active, until: until)])
-            case .ping:
-                return .failure(CommandRejection("ping is not an input", code: "unknown-input"))
+                return .success([.thunderAdvisory(active, until: until, origin: .official)])
+            case .acknowledge, .ping:
+                return .failure(CommandRejection("not an input the companion may send", code: "unknown-input"))
             }
         }
     }

@@ -22,7 +22,7 @@ struct CompanionCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The site file.")
-    var config = "/etc/venueguard/site.yaml"
+    var config = "/etc/venueguard/venueguard.yaml"
 
     @Option(help: "The safety daemon's companion socket.")
     var socket = "/run/venueguard/companion.sock"
@@ -50,9 +50,10 @@ struct CompanionCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "venueguard-companion") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
-        let site: SiteConfiguration
+        // Only the site id and the official: section: the companion never reads the MQTT account.
+        let site: (siteID: String, official: OfficialFeedsConfiguration?)
         do {
-            site = try ConfigurationLoader.load(path: config)
+            site = try ConfigurationLoader.loadOfficial(path: config)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(78)  // EX_CONFIG: systemd does not retry (RestartPreventExitStatus)
@@ -67,7 +68,7 @@ struct CompanionCommand: AsyncParsableCommand {
                                        endpoints: .init(environmentBase: environmentBase, jmaFeed: jmaFeed, jmaLongFeed: jmaLongFeed),
                                        http: http, channel: DaemonChannelClient(path: socket),
                                        stateFile: stateFile == "none" ? nil : stateFile, logger: logger, clock: { clock.now })
-        logger.info("official feeds for \(site.model.site.id): heat alerts \(official.heatAlertArea ?? "-"), thunder advisories \(official.thunderMunicipality ?? "-"), WBGT forecast point \(official.wbgtPoint ?? "-"); inputs to \(socket)")
+        logger.info("official feeds for \(site.siteID): heat alerts \(official.heatAlertArea ?? "-"), thunder advisories \(official.thunderMunicipality ?? "-"), WBGT forecast point \(official.wbgtPoint ?? "-"); inputs to \(socket)")
         if once {
             await service.pollOnce()
         } else {

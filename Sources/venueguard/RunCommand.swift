@@ -211,8 +211,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         runtime.onEvaluated = { status, _ in reporter.evaluated(status, memory: nil) }
         let commands = telemetry?.forwardCommands { await runtime.submit($0) }
-        let companion = openCompanionChannel(configuration, clock: clock, runtime: runtime, logger: logger)
-        defer { companion?.stop() }
+        // A scenario takes no official inputs: the live daemon's socket stays its own.
         // A scenario keeps no safety memory: it is not a venue's afternoon.
         reporter.begin(generation(configuration, telemetry: telemetry) { runtime.status })
         let player = Task { await ScenarioPlayer(scenario: scenario, hardware: hardware).play(into: runtime, stop: stop, exitAtEnd: exitAtEnd) }

@@ -144,7 +144,7 @@ struct CompanionServiceTests {
     /// The official layout on the local server: the 17:00 alert file, the long and short feeds
     /// with links to the local documents, the warning documents and the forecast.
     static func serveDay(_ server: FeedServer) throws {
-        try server.serve("alert_20260807_17.csv", at: "alert/dl/2026/alert_20260807_17.csv")
+        try server.serve("alert_20260807_14.csv", at: "alert/dl/2026/alert_20260807_14.csv")
         let links = [("https://www.data.jma.go.jp/", server.base)]
         try server.serve("extra.xml", at: "developer/xml/feed/extra_l.xml", replacing: links)
         try server.serve("extra.xml", at: "developer/xml/feed/extra.xml", replacing: links)
@@ -166,15 +166,16 @@ struct CompanionServiceTests {
         let server = try await FeedServer.start()
         try Self.serveDay(server)
         let directory = try Self.directory()
-        let clock = TestClock("2026-08-07 20:45")
+        // The feed fixture was written at 16:41.
+        let clock = TestClock("2026-08-07 16:45")
         let daemon = try DaemonEnd(directory: directory, clock: clock)
         let stateFile = directory.appendingPathComponent("state.json").path
         let (service, http) = Self.service(server, daemon: daemon, clock: clock, stateFile: stateFile)
         await service.pollOnce()
 
         let endOfDay = WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600)
-        #expect(await daemon.wait { $0.contains(.heatAlert(.alert, until: endOfDay)) }, "\(daemon.received)")
-        #expect(await daemon.wait { inputs in inputs.contains { if case .thunderAdvisory(true, _) = $0 { true } else { false } } })
+        #expect(await daemon.wait { $0.contains(.heatAlert(.alert, until: endOfDay, origin: .official)) }, "\(daemon.received)")
+        #expect(await daemon.wait { inputs in inputs.contains { if case .thunderAdvisory(true, _, .official) = $0 { true } else { false } } })
         #expect(daemon.channel.counts.rejected == 0)
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert && heat.tomorrow == .specialAlert && heat.availability.isKnown)
@@ -191,13 +192,19 @@ struct CompanionServiceTests {
         // Another office's document is never downloaded; each document once.
         let paths = server.requests.map(\.path)
         #expect(!paths.contains { $0.contains("VPWW61_140000") })
-        #expect(paths.filter { $0.hasSuffix("alert_20260807_17.csv") }.count == 1)
+        #expect(paths.filter { $0.hasSuffix("alert_20260807_14.csv") }.count == 1)
 
-        // A minute later: the short feed asked with If-Modified-Since (304), nothing fetched twice.
+        // The long feed first; a minute later the short one; a minute after that the short one
+        // with the Last-Modified it gave (If-Modified-Since: 304). Nothing fetched twice.
+        #expect(server.requests.contains { $0.path.hasSuffix("/feed/extra_l.xml") && $0.ifModifiedSince == "-" })
+        clock.advance(seconds: 60)
+        await service.pollOnce()
+        #expect(server.requests.contains { $0.path.hasSuffix("/feed/extra.xml") && $0.ifModifiedSince == "-" })
         clock.advance(seconds: 60)
         await service.pollOnce()
         let second = server.requests
-        #expect(second.contains { $0.path.hasSuffix("/feed/extra.xml") && $0.ifModifiedSince != "-" }, "\(second)")
+        #expect(second.filter { $0.path.hasSuffix("/feed/extra.xml") }.last?.ifModifiedSince != "-", "\(second)")
+        #expect(await service.thunderStatus().availability.isKnown)
         for document in Set(second.map(\.path)) where document.contains("/xml/data/") || document.contains("/alert/dl/") {
             #expect(second.filter { $0.path == document }.count == 1, "\(document) fetched more than once")
         }
@@ -227,7 +234,7 @@ struct CompanionServiceTests {
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert, "a feed that cannot be read lifted the alert")
         #expect(!heat.availability.isKnown)
-        #expect(await daemon.wait { $0.count > before && $0.last == .heatAlert(.alert, until: WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600)) })
+        #expect(await daemon.wait { $0.count > before && $0.last == .heatAlert(.alert, until: WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600), origin: .official) })
         let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any])
         let text = try #require((state["heat_alerts"] as? [String: Any])?["text_en"] as? String)
         #expect(text.contains("not known since"), "\(text)")
@@ -236,7 +243,7 @@ struct CompanionServiceTests {
     }
 
     @Test("Faults: 5xx, 404 everywhere, garbage, a slow reply, a document for another day are feed faults, never an alert lifted or invented",
-          arguments: ["status/500/", "status/404/", "garbage/", "slow/", "stale"])
+          arguments: ["status/500/", "status/404/", "garbage/", "slow/", "another-issuance"])
     func faults(_ kind: String) async throws {
         let server = try await FeedServer.start()
         let directory = try Self.directory()
@@ -245,7 +252,7 @@ struct CompanionServiceTests {
         let official = OfficialFeedsConfiguration(heatAlertArea: "130000")
         let http = FeedHTTPClient(timeout: .seconds(2))
         var base = server.base
-        if kind == "stale" {
+        if kind == "another-issuance" {
             try server.serve("alert_stale_20260801_05_served_for_20260807_10.csv", at: "alert/dl/2026/alert_20260807_10.csv")
         } else {
             base += kind
@@ -264,13 +271,16 @@ struct CompanionServiceTests {
         #expect(daemon.received.isEmpty)
         let counters = await service.counters
         if kind == "status/500/" || kind == "slow/" { #expect(counters.fetchFailures >= 1) }
-        if kind == "garbage/" || kind == "stale" { #expect(counters.feedFaults >= 1) }
+        if kind == "garbage/" || kind == "another-issuance" { #expect(counters.feedFaults >= 1) }
         await http.shutdown()
     }
 
     @Test("The daemon's channel takes exactly what MQTT's commands take and refuses the rest", arguments: [
         ("alert\n{\"heat_alert\":\"special-alert\",\"until\":\"2026-08-08T00:00:00+09:00\"}", true),
-        ("ack\n{\"by\":\"companion\"}", true),
+        ("ack\n{\"by\":\"companion\"}", false),
+        ("alert\n{\"heat_alert\":\"none\"}", false),
+        ("alert\n{\"heat_alert\":\"alert\"}", false),
+        ("alert\n{\"thunder_advisory\":false}", true),
         ("alert\n{\"thunder_advisory\":true,\"until\":\"2026-08-07T23:00:00+09:00\"}", true),
         ("ping\n{}", false),
         ("alert\n{\"heat_alert\":\"hot\"}", false),

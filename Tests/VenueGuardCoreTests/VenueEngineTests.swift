@@ -169,6 +169,40 @@ struct VenueEngineTests {
         #expect(engine.evaluate(at: Self.at(10)).heatAlert == HeatAlert.none)
     }
 
+    @Test("Manual and official alerts are kept apart: the higher applies, neither lowers nor shortens the other", arguments: [
+        // (manual, official, then official changed to, expected after)
+        (HeatAlert.specialAlert, HeatAlert.alert, HeatAlert.none, HeatAlert.specialAlert),
+        (HeatAlert.none, HeatAlert.alert, HeatAlert.specialAlert, HeatAlert.specialAlert),
+        (HeatAlert.alert, HeatAlert.specialAlert, HeatAlert.none, HeatAlert.alert),
+    ])
+    func alertOrigins(_ row: (HeatAlert, HeatAlert, HeatAlert, HeatAlert)) {
+        var engine = VenueEngine(model: Self.model())
+        Self.feedAll(&engine, 0, hall: 22, tg: 22, yard: 15)
+        engine.apply(.heatAlert(row.0, until: Self.start.adding(seconds: 3600)))
+        engine.apply(.heatAlert(row.1, until: Self.start.adding(seconds: 60), origin: .official))
+        #expect(engine.evaluate(at: Self.at(0)).heatAlert == max(row.0, row.1))
+        engine.apply(.heatAlert(row.2, until: Self.start.adding(seconds: 60), origin: .official))
+        #expect(engine.evaluate(at: Self.at(1)).heatAlert == row.3)
+        // The official one ends at its expiry; the manual one holds to its own.
+        Self.feedAll(&engine, 100, hall: 22, tg: 22, yard: 15)
+        #expect(engine.evaluate(at: Self.at(100)).heatAlert == row.0)
+    }
+
+    @Test("An official advisory lifted (解除) leaves a manual one in force, and the reverse")
+    func advisoryOrigins() {
+        var engine = VenueEngine(model: Self.model())
+        Self.feedAll(&engine, 0, hall: 22, tg: 22, yard: 15)
+        engine.apply(.thunderAdvisory(true, until: nil))
+        engine.apply(.thunderAdvisory(true, until: Self.start.adding(seconds: 600), origin: .official))
+        engine.apply(.thunderAdvisory(false, until: nil, origin: .official))
+        #expect(engine.evaluate(at: Self.at(0)).thunderAdvisory)
+        engine.apply(.thunderAdvisory(true, until: nil, origin: .official))
+        engine.apply(.thunderAdvisory(false, until: nil))
+        #expect(engine.evaluate(at: Self.at(1)).thunderAdvisory)
+        engine.apply(.thunderAdvisory(false, until: nil, origin: .official))
+        #expect(!engine.evaluate(at: Self.at(2)).thunderAdvisory)
+    }
+
     @Test("Lightning: danger stops outdoor areas; indoors calls for precautions; advisory stops outdoors")
     func lightning() {
         var engine = VenueEngine(model: Self.model())

@@ -12,12 +12,16 @@ public struct VenueEngine: Sendable {
     public private(set) var sensors: [SensorID: SensorHealthTracker]
     /// The lightning rules and recent strikes.
     public private(set) var lightning: LightningMonitor
-    /// The heat alert in force and its expiry.
+    /// The heat alert in force (the higher of the manual and the official one).
     public private(set) var heatAlert: HeatAlert = .none
     private var heatAlertUntil: WallClockTime?
-    /// Whether a thunder advisory is in force.
+    /// Whether a thunder advisory is in force (manual or official).
     public private(set) var thunderAdvisory = false
     private var thunderAdvisoryUntil: WallClockTime?
+    /// Each origin's heat alert and expiry (`nil`: none from that origin).
+    private var heatAlerts: [AlertOrigin: (alert: HeatAlert, until: WallClockTime?)] = [:]
+    /// Each origin's advisory expiry (present: in force; a `nil` expiry: until lifted).
+    private var advisories: [AlertOrigin: WallClockTime?] = [:]
     private var trackers: [AreaID: HeatLevelTracker] = [:]
     private var alarm = AlarmController()
     private var previous: VenueStatus?
@@ -62,14 +66,12 @@ public struct VenueEngine: Sendable {
             lightning.record(strike)
             lastInstant = max(lastInstant, strike.at)
             events.append(VenueEvent(at: strike.at, kind: .strike(strike)))
-        case let .heatAlert(alert, until):
-            if alert != heatAlert { events.append(VenueEvent(at: lastInstant, kind: .heatAlertChanged(from: heatAlert, to: alert))) }
-            heatAlert = alert
-            heatAlertUntil = alert == .none ? nil : until
-        case let .thunderAdvisory(active, until):
-            if active != thunderAdvisory { events.append(VenueEvent(at: lastInstant, kind: .thunderAdvisoryChanged(active))) }
-            thunderAdvisory = active
-            thunderAdvisoryUntil = active ? until : nil
+        case let .heatAlert(alert, until, origin):
+            heatAlerts[origin] = alert == .none ? nil : (alert, until)
+            settleAlerts(at: lastInstant)
+        case let .thunderAdvisory(active, until, origin):
+            advisories[origin] = active ? .some(until) : nil
+            settleAlerts(at: lastInstant)
         case let .acknowledge(source):
             alarm.acknowledge(source: source)
         case let .inputRejected(sensor, reason):
@@ -103,7 +105,7 @@ public struct VenueEngine: Sendable {
         var venueDetails: [String] = []
         let (lightningState, assessment) = assessLightning(at: t, reasons: &venueReasons, details: &venueDetails)
         if heatAlert != .none {
-            venueReasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)) in force")
+            venueReasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)) in force (\(heatAlertOrigins))")
         }
 
         var areas: [AreaStatus] = []
@@ -138,16 +140,33 @@ public struct VenueEngine: Sendable {
     private mutating func expireInputs(_ now: Timestamp) {
         // An unsynchronised clock cannot prove an alert has expired: keep it (the safe side).
         guard now.wallClockSynchronized else { return }
-        if let until = heatAlertUntil, now.wall >= until {
-            events.append(VenueEvent(at: now.monotonic, kind: .heatAlertChanged(from: heatAlert, to: .none)))
-            heatAlert = .none
-            heatAlertUntil = nil
+        for (origin, entry) in heatAlerts {
+            if let until = entry.until, now.wall >= until { heatAlerts[origin] = nil }
         }
-        if let until = thunderAdvisoryUntil, now.wall >= until {
-            events.append(VenueEvent(at: now.monotonic, kind: .thunderAdvisoryChanged(false)))
-            thunderAdvisory = false
-            thunderAdvisoryUntil = nil
+        for (origin, until) in advisories {
+            if let until, now.wall >= until { advisories[origin] = nil }
         }
+        settleAlerts(at: now.monotonic)
+    }
+
+    /// The alert and advisory in force from both origins, with an event when either changes.
+    private mutating func settleAlerts(at instant: MonotonicInstant) {
+        let alert = heatAlerts.values.map(\.alert).max() ?? .none
+        if alert != heatAlert { events.append(VenueEvent(at: instant, kind: .heatAlertChanged(from: heatAlert, to: alert))) }
+        heatAlert = alert
+        // The latest expiry among the origins giving the alert in force (none if one has none).
+        let giving = heatAlerts.values.filter { $0.alert == alert }
+        heatAlertUntil = alert == .none || giving.contains { $0.until == nil } ? nil : giving.compactMap(\.until).max()
+        let active = !advisories.isEmpty
+        if active != thunderAdvisory { events.append(VenueEvent(at: instant, kind: .thunderAdvisoryChanged(active))) }
+        thunderAdvisory = active
+        thunderAdvisoryUntil = !active || advisories.values.contains { $0 == nil } ? nil : advisories.values.compactMap { $0 }.max()
+    }
+
+    /// Which origins give the heat alert in force, for its reason ("official", "set by hand").
+    private var heatAlertOrigins: String {
+        heatAlerts.filter { $0.value.alert == heatAlert }.keys.sorted { $0.rawValue < $1.rawValue }
+            .map { $0 == .official ? "official" : "set by hand" }.joined(separator: " and ")
     }
 
     private func assessLightning(at t: MonotonicInstant, reasons: inout [String], details: inout [String]) -> (LightningState, LightningMonitor.Assessment) {
