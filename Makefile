@@ -45,7 +45,7 @@ fuzz: setup
 	.build-fuzz/release/venueguard-fuzz-serial .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=4096 -artifact_prefix=.build-fuzz/ -print_final_stats=1
 
-# The footprint figures of BENCHMARKS.md (about 20 minutes): medians of BENCH_RUNS runs of the
+# The footprint figures of BENCHMARKS.md (about 40 minutes): medians of BENCH_RUNS runs of the
 # release build on simulated hardware with a real local mosquitto. Not part of `make test`.
 BENCH_RUNS ?= 3
 bench: release
