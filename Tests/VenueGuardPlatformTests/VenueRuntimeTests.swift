@@ -88,7 +88,9 @@ struct RuntimeRealTimeTests {
         runtime.onEvaluated = { status, _ in seen.withLock { $0.append(status) } }
         let stop = StopRequest()
         let task = Task { await runtime.run(stop: stop) }
-        while runtime.evaluationCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        let started = ContinuousClock.now + .seconds(30)
+        while runtime.evaluationCount < 2 && ContinuousClock.now < started { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(runtime.evaluationCount >= 2, "the runtime did not start evaluating within 30 s")
         // Many evaluations at once from many tasks, one of them a near strike.
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<200 {

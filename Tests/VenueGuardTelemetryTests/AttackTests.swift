@@ -124,9 +124,10 @@ struct AttackTests {
                 let (name, payload) = index % 2 == 0 ? ("ack", "garbage \(index)") : ("reboot\(index)", "{}")
                 _ = try? operatorClient.publish(topic: "venueguard/test-club/cmd/\(name)", payload: Array(payload.utf8))
             }
-            // Until the count stops growing: the flood is over.
+            // Until the count stops growing (the flood is over), within a deadline.
             var last = -1
-            while await bridge.publisher.currentStats().commandsReceived != last {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while await bridge.publisher.currentStats().commandsReceived != last && ContinuousClock.now < deadline {
                 last = await bridge.publisher.currentStats().commandsReceived
                 try? await Task.sleep(for: .seconds(2))
             }
