@@ -62,6 +62,8 @@ public actor CompanionService {
     private var thunder = ThunderAdvisoryState()
     private var forecast: WBGTForecastSummary?
     private var forecastProblem: String?
+    /// When the forecast was last fetched or confirmed unchanged.
+    private var forecastConfirmed: WallClockTime?
     private var fetchedIssuances: Set<HeatAlertIssuance> = []
     private var fetchedDocuments: [String] = []
     private var feedLastModified: String?
@@ -102,7 +104,8 @@ public actor CompanionService {
             await pollOnce()
             let now = Date().timeIntervalSince1970
             let second = now.truncatingRemainder(dividingBy: 60)
-            let wait = official.thunderMunicipality == nil ? official.pollInterval.seconds : (second < 20 ? 20 - second : 80 - second)
+            // At least once a minute: the daemon hears what is known (and that the companion is alive).
+            let wait = official.thunderMunicipality == nil ? 60 : (second < 20 ? 20 - second : 80 - second)
             try? await Task.sleep(for: .seconds(max(1, wait)))
         }
     }
@@ -283,13 +286,14 @@ public actor CompanionService {
             do throws(FeedFault) {
                 forecast = try WBGTForecastCSV.parse(data).summary(point: point, now: JSTDateTime(now.wall))
                 forecastProblem = nil
+                forecastConfirmed = now.wall
                 forecastLastModified = lastModified
             } catch {
                 counters.feedFaults += 1
                 forecastProblem = error.description
             }
         case .notModified:
-            break
+            if forecast != nil && forecastProblem == nil { forecastConfirmed = now.wall }
         case .notFound:
             forecastProblem = "no forecast published for point \(point) (out of season?)"
         case let .failed(why):
@@ -316,7 +320,57 @@ public actor CompanionService {
             send("alert", #"{"thunder_advisory":false}"#)
         }
         thunderWasInForce = advisory.inForce
+        // What is known about each source, every round: the daemon shows "not known since" on
+        // its lamps' status, MQTT and Home Assistant, and takes silence as "not known" too.
+        if official.heatAlertArea != nil { send("feed", Self.feedReport(.heatAlerts, status.availability)) }
+        if official.thunderMunicipality != nil { send("feed", Self.feedReport(.thunderAdvisory, advisory.availability)) }
+        if official.wbgtPoint != nil {
+            send("feed", Self.feedReport(.forecast, forecastAvailability(now: now)))
+            if let forecast, forecastProblem == nil, let report = Self.forecastReport(forecast) { send("forecast", report) }
+        }
     }
+
+    /// The forecast's availability: out of season, known as of its last fetch, or not known.
+    func forecastAvailability(now: Timestamp) -> FeedAvailability {
+        if forecast == nil, now.wallClockSynchronized, !heat.policy.season.contains(JSTDateTime(now.wall).date) { return .outOfSeason }
+        if forecast != nil, forecastProblem == nil, let confirmed = forecastConfirmed { return .known(asOf: JSTDateTime(confirmed)) }
+        return .notKnown(since: forecastConfirmed.map(JSTDateTime.init), reason: forecastProblem ?? "no forecast read yet")
+    }
+
+    /// The `feed` report of `source`.
+    static func feedReport(_ source: OfficialSource, _ availability: FeedAvailability) -> String {
+        switch availability {
+        case let .known(asOf): #"{"source":"\#(source.rawValue)","state":"known","as_of":"\#(asOf)"}"#
+        case let .notKnown(since?, _): #"{"source":"\#(source.rawValue)","state":"not-known","since":"\#(since)"}"#
+        case .notKnown(nil, _): #"{"source":"\#(source.rawValue)","state":"not-known"}"#
+        case .outOfSeason: #"{"source":"\#(source.rawValue)","state":"out-of-season"}"#
+        }
+    }
+
+    /// The `forecast` report (the shape `CompanionInputParser` takes).
+    static func forecastReport(_ summary: WBGTForecastSummary) -> String? {
+        struct Day: Encodable {
+            var date: String
+            var max_wbgt: Double?
+            var level: String?
+            var at_or_above: [String: [String]]
+        }
+        struct Report: Encodable {
+            var point: String
+            var generated: String
+            var today: Day
+            var tomorrow: Day
+        }
+        func day(_ d: WBGTForecastSummary.Day) -> Day {
+            Day(date: d.date.description, max_wbgt: d.maximum.map { ($0 * 10).rounded() / 10 }, level: d.level?.rawValue,
+                at_or_above: Dictionary(uniqueKeysWithValues: d.timesAtOrAbove.map { ($0.key.rawValue, $0.value.map(\.hourMinute)) }))
+        }
+        let report = Report(point: summary.point, generated: summary.generated.description, today: day(summary.today), tomorrow: day(summary.tomorrow))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
 
     private func send(_ name: String, _ json: String) {
         do {

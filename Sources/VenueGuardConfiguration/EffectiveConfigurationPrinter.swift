@@ -88,6 +88,16 @@ public enum EffectiveConfigurationPrinter {
             out.append("  outbox: { path: \(mqtt.outboxPath), max_age: \(DurationText.format(mqtt.outboxMaxAge)), max_size_mb: \(NumberText.format(Double(mqtt.outboxMaxBytes) / 1_000_000)), replay_rate: \(NumberText.format(mqtt.replayRate)) }")
             out.append("  state_interval: \(DurationText.format(mqtt.stateInterval))")
         }
+        if let official = configuration.official {
+            out.append("official:  # read by venueguard-companion")
+            if let code = official.heatAlertArea { out.append("  heat_alert_area: \"\(code)\"  # 府県予報区 (forecast area)") }
+            if let code = official.thunderMunicipality { out.append("  thunder_municipality: \"\(code)\"  # 市町村等 (municipality)") }
+            if let code = official.jmaOffice, official.thunderMunicipality != nil {
+                out.append("  jma_office: \"\(code)\"\(official.jmaOfficeCode == nil ? "  # default: heat_alert_area" : "")")
+            }
+            if let code = official.wbgtPoint { out.append("  wbgt_point: \"\(code)\"  # the Ministry's WBGT point") }
+            out.append("  poll_interval: \(DurationText.format(official.pollInterval))")
+        }
         out.append("signal:")
         out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")
         out.append("  lamps:")

@@ -1,3 +1,5 @@
+import VenueGuardCore
+
 /// The site's `official:` section: where the companion service (`venueguard-companion`) looks
 /// up the official heat-stroke alerts, thunder advisories and WBGT forecast for this venue.
 ///
@@ -36,6 +38,15 @@ public struct OfficialFeedsConfiguration: Sendable, Hashable {
         self.wbgtPoint = wbgtPoint
         self.jmaOfficeCode = jmaOffice
         self.pollInterval = pollInterval
+    }
+
+    /// The official sources this section reads, in a fixed order.
+    public var sources: [OfficialSource] {
+        var sources: [OfficialSource] = []
+        if heatAlertArea != nil { sources.append(.heatAlerts) }
+        if thunderMunicipality != nil { sources.append(.thunderAdvisory) }
+        if wbgtPoint != nil { sources.append(.forecast) }
+        return sources
     }
 
     /// The keys the section accepts.

@@ -129,9 +129,9 @@ public struct CommandRejection: Error, Hashable, Sendable {
 
 /// The keys of a JSON object's top level, read straight from the bytes (Foundation's parser
 /// keeps only the last of two equal keys and does not say so).
-enum JSONKeys {
+public enum JSONKeys {
     /// The first key that appears twice at the top level of `bytes` (a JSON object), if any.
-    static func firstDuplicateTopLevelKey(_ bytes: [UInt8]) -> String? {
+    public static func firstDuplicateTopLevelKey(_ bytes: [UInt8]) -> String? {
         var seen: Set<String> = []
         var depth = 0
         var index = 0

@@ -75,6 +75,8 @@ public actor MQTTPublisher {
     private var storageLogged: (at: ContinuousClock.Instant, full: Bool)?
     private var lastSensor: [SensorID: SensorPayloadSignature] = [:]
     private var lastStateSignature: StateSignature?
+    /// The official forecast last published (retained on `forecast`; sent again only when it changes).
+    private var lastForecast: OfficialForecast?
     /// The figures and the latest sensor payloads, for readers that must not wait on the
     /// actor (the state file, written right after each evaluation).
     private nonisolated let published = Mutex<(stats: Stats, sensorPayloads: [SensorID: [UInt8]])>((Stats(), [:]))
@@ -242,6 +244,12 @@ public actor MQTTPublisher {
                 made.append(Unstored(message: message, madeAt: .now, isEvent: false))
             }
         }
+        if let forecast = status.forecast, forecast != lastForecast {
+            lastForecast = forecast
+            if let message = make(topic: topics.forecast, retain: true, { [payloads] seq in payloads.forecast(forecast, at: status.at, seq: seq) }) {
+                made.append(Unstored(message: message, madeAt: .now, isEvent: false))
+            }
+        }
         let signature = stateSignature(status)
         let due = lastStateAt.map { ContinuousClock.now - $0 >= config.stateInterval } ?? true
         if signature != lastStateSignature || due {
@@ -270,13 +278,15 @@ public actor MQTTPublisher {
         var signal: SignalIntent
         var areas: [Area]
         var reasons: [String]
+        var official: [String]
     }
 
     private func stateSignature(_ status: VenueStatus) -> StateSignature {
         StateSignature(overall: status.overall, lightning: status.lightning, heatAlert: status.heatAlert, thunderAdvisory: status.thunderAdvisory,
                        signal: status.signal,
                        areas: status.areas.map { .init(id: $0.id, status: $0.status, level: $0.heatLevel, method: $0.estimate?.method) },
-                       reasons: status.reasons)
+                       reasons: status.reasons,
+                       official: status.official.map { "\($0.source.rawValue) \($0.awaitingCompanion ? "pending" : $0.availability.machineName)" })
     }
 
     private func stateMessage(_ status: VenueStatus) -> Outbox.Message? {

@@ -30,6 +30,7 @@ public struct TelemetryPayloads: Sendable {
         case state = "venueguard/state/1"
         case sensor = "venueguard/sensor/1"
         case event = "venueguard/event/1"
+        case forecast = "venueguard/forecast/1"
     }
 
     /// The fields every payload starts with, in the schemas' order.
@@ -104,6 +105,11 @@ public struct TelemetryPayloads: Sendable {
             o.field("alerts") { a in
                 a.field("heat_alert", status.heatAlert.rawValue)
                 a.field("thunder_advisory", status.thunderAdvisory)
+            }
+            if !status.official.isEmpty {
+                o.field("official") { feeds in
+                    for feed in status.official { feeds.field(JSONKey(feed.source.rawValue)) { f in self.official(feed, &f) } }
+                }
             }
             o.field("reasons", strings: status.reasons)
             o.field("problems", strings: Self.problems(status))
@@ -183,7 +189,48 @@ public struct TelemetryPayloads: Sendable {
                 o.field("to", to.rawValue)
             case let .thunderAdvisoryChanged(active):
                 o.field("active", active)
+            case let .officialFeedChanged(feed, _):
+                o.field("source", feed.source.rawValue)
+                official(feed, &o)
             }
+        }
+    }
+
+    /// An official source's fields: `state` (`known`, `not-known`, `out-of-season`), `as_of` or
+    /// `since` (absent when never known), `companion_silent`, and the texts in both languages.
+    func official(_ feed: OfficialFeedStatus, _ o: inout JSONWriter.Object) {
+        o.field("state", feed.awaitingCompanion ? "pending" : feed.availability.machineName)
+        switch feed.availability {
+        case let .known(asOf): o.field("as_of", asOf, utcOffsetSeconds: utcOffsetSeconds)
+        case let .notKnown(since?): o.field("since", since, utcOffsetSeconds: utcOffsetSeconds)
+        case .notKnown(nil), .outOfSeason: break
+        }
+        o.field("companion_silent", feed.companionSilent)
+        o.field("text_en", feed.englishText(utcOffsetSeconds: utcOffsetSeconds))
+        o.field("text_ja", feed.japaneseText(utcOffsetSeconds: utcOffsetSeconds))
+    }
+
+    /// The official WBGT forecast (`forecast`, retained): the point, when the Ministry generated
+    /// it, and for today and tomorrow the date, the maximum (°C), its level and the forecast
+    /// times (`HH:MM`, JST) at or above each level from caution up. Source: 環境省熱中症予防情報サイト.
+    public func forecast(_ forecast: OfficialForecast, at: Timestamp, seq: Int64) -> [UInt8] {
+        JSONWriter.object(capacity: 900) { o in
+            envelope(&o, .forecast, seq: seq, at: at)
+            o.field("point", forecast.point)
+            o.field("generated", forecast.generated, utcOffsetSeconds: utcOffsetSeconds)
+            for (key, day) in [("today", forecast.today), ("tomorrow", forecast.tomorrow)] {
+                o.field(JSONKey(key)) { d in
+                    d.field("date", day.date)
+                    d.field("max_wbgt", day.maximum)
+                    d.field("level", day.level?.rawValue)
+                    d.field("at_or_above") { levels in
+                        for level in [HeatLevel.caution, .warning, .severe, .stop] {
+                            if let times = day.atOrAbove[level] { levels.field(JSONKey(level.rawValue), strings: times) }
+                        }
+                    }
+                }
+            }
+            o.field("source", "環境省熱中症予防情報サイト (Ministry of the Environment, heat illness prevention site)")
         }
     }
 

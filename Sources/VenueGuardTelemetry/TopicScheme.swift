@@ -15,12 +15,15 @@ public struct TopicScheme: Sendable, Hashable {
     /// Retained `{"instance": "…"}`: which box publishes as this site (two boxes configured
     /// with the same site id see each other here).
     public var instance: String { "\(prefix)/instance" }
+    /// Retained JSON of the official WBGT forecast (only when the site reads one).
+    public var forecast: String { "\(prefix)/forecast" }
     /// Not retained, QoS 1: changes, strikes, faults, acknowledgements, command results.
     public var events: String { "\(prefix)/events" }
     /// Where a backlog message of `topic` is replayed after an outage (never retained).
     public func history(of topic: String) -> String {
         if topic.hasPrefix("\(prefix)/sensors/") { return "\(prefix)/history/\(topic.dropFirst("\(prefix)/sensors/".count))" }
         if topic == state { return "\(prefix)/history/state" }
+        if topic == forecast { return "\(prefix)/history/forecast" }
         return "\(prefix)/history/events"
     }
     /// Commands (only when enabled).

@@ -15,7 +15,7 @@ struct CompanionCommand: AsyncParsableCommand {
         commandName: "venueguard-companion",
         abstract: "Fetch the official alerts and forecast for the venue and hand them to the safety daemon.",
         discussion: """
-            Reads the site file's 'official:' section (heat_alert_area, thunder_municipality, wbgt_point, \
+            Reads the site file's 'official:' section (heat_alert_area, thunder_municipality, jma_office, wbgt_point, \
             poll_interval). Sources: 環境省熱中症予防情報サイト (heat-stroke alerts, WBGT forecast) and 気象庁防災情報XML \
             (雷注意報). Inputs go to the daemon's companion.sock as datagrams it validates like MQTT commands; what \
             is known, and since when it is not, goes to the state file.

@@ -233,7 +233,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let clock = SystemClock()
         let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
-        let runtime = VenueRuntime(model: configuration.model,
+        // The official sources are expected from the companion service only on the board (a
+        // scenario run takes no official inputs).
+        var model = configuration.model
+        model.officialSources = configuration.official?.sources ?? []
+        let runtime = VenueRuntime(model: model,
                                    wiring: .init(sources: hardware.sources, pushSources: hardware.pushSources, signal: hardware.signal,
                                                  renderer: renderer, close: { hardware.close() }),
                                    clock: clock, progress: progress, logger: logger)

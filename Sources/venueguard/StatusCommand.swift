@@ -26,6 +26,10 @@ struct StatusCommand: ParsableCommand {
         let file = AtomicFile(path: stateFile ?? AtomicFile.defaultPath)
         guard var data = file.read() else {
             output("VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n")
+            // The companion's view is worth showing even then (planning with the forecast).
+            if !json, let companion = FileManager.default.contents(atPath: companionStateFile) {
+                output(Self.officialLines(companion, wallNow: SystemClock.wall.secondsSince1970))
+            }
             throw ExitCode(StatusReport.Verdict.unreadable.rawValue)
         }
         if json {
@@ -73,6 +77,12 @@ struct StatusCommand: ParsableCommand {
             for day in ["today", "tomorrow"] {
                 guard let d = forecast[day] as? [String: Any], let maximum = d["max_wbgt"] as? Double else { continue }
                 lines.append("  WBGT forecast \(day) (point \(forecast["point"] as? String ?? "?")): max \(String(format: "%.1f", maximum)) °C\((d["level"] as? String).map { ", \($0)" } ?? "")")
+                // When each level is reached, for planning outdoor activity (3-hourly forecast times).
+                let hours = d["hours_at_or_above"] as? [String: [String]] ?? [:]
+                let reached = ["caution", "warning", "severe", "stop"].compactMap { level in
+                    hours[level].flatMap { $0.isEmpty ? nil : "\(level) \($0.joined(separator: " "))" }
+                }
+                if !reached.isEmpty { lines.append("    at or above: " + reached.joined(separator: "; ")) }
             }
             if let problem = forecast["problem"] as? String { lines.append("  WBGT forecast: \(problem)") }
         }

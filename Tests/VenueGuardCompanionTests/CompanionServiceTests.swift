@@ -176,6 +176,15 @@ struct CompanionServiceTests {
         let endOfDay = WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600)
         #expect(await daemon.wait { $0.contains(.heatAlert(.alert, until: endOfDay, origin: .official)) }, "\(daemon.received)")
         #expect(await daemon.wait { inputs in inputs.contains { if case .thunderAdvisory(true, _, .official) = $0 { true } else { false } } })
+        // What is known about each source, and the forecast, reach it too.
+        #expect(await daemon.wait { inputs in
+            [OfficialSource.heatAlerts, .thunderAdvisory, .forecast].allSatisfy { source in
+                inputs.contains { if case .officialFeed(source, .known) = $0 { true } else { false } }
+            }
+        }, "\(daemon.received)")
+        #expect(await daemon.wait { inputs in
+            inputs.contains { if case let .officialForecast(f) = $0 { f.point == "44132" && f.today.maximum != nil } else { false } }
+        })
         #expect(daemon.channel.counts.rejected == 0)
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert && heat.tomorrow == .specialAlert && heat.availability.isKnown)
@@ -234,11 +243,67 @@ struct CompanionServiceTests {
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert, "a feed that cannot be read lifted the alert")
         #expect(!heat.availability.isKnown)
-        #expect(await daemon.wait { $0.count > before && $0.last == .heatAlert(.alert, until: WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600), origin: .official) })
+        #expect(await daemon.wait { $0.count > before && $0.contains(.heatAlert(.alert, until: WallClockTime(year: 2026, month: 8, day: 8, utcOffsetSeconds: 9 * 3600), origin: .official)) })
+        let fiveTen = WallClockTime(year: 2026, month: 8, day: 7, hour: 5, minute: 10, utcOffsetSeconds: 9 * 3600)
+        #expect(await daemon.wait { $0.last == .officialFeed(.heatAlerts, .notKnown(since: fiveTen)) }, "\(daemon.received.suffix(3))")
         let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any])
         let text = try #require((state["heat_alerts"] as? [String: Any])?["text_en"] as? String)
         #expect(text.contains("not known since"), "\(text)")
         #expect(((state["heat_alerts"] as? [String: Any])?["text_ja"] as? String)?.contains("不明") == true)
+        await http.shutdown()
+    }
+
+    @Test("The feed dies mid-day: through the real channel into the engine, the alert's floor holds and 'not known since' appears within one poll interval")
+    func feedDiesMidDayInTheEngine() async throws {
+        let server = try await FeedServer.start()
+        try Self.serveDay(server)
+        try server.serve("alert_20260807_05.csv", at: "alert/dl/2026/alert_20260807_05.csv")
+        let directory = try Self.directory()
+        let clock = TestClock("2026-08-07 05:10")
+        let daemon = try DaemonEnd(directory: directory, clock: clock)
+        let official = OfficialFeedsConfiguration(heatAlertArea: "130000", pollInterval: .seconds(600))
+        let (service, http) = Self.service(server, daemon: daemon, clock: clock, official: official)
+        var model = VenueModel(site: SiteDescriptor(id: "club", name: "Club"),
+                               areas: [AreaDescriptor(id: "yard", name: "Yard", exposure: .outdoor, sensors: ["wbgt"])],
+                               sensors: [SensorDescriptor(id: "wbgt", kind: "wbgt-meter", quantities: [.wbgt], samplingPeriod: .seconds(60))])
+        model.officialSources = official.sources
+        var engine = VenueEngine(model: model)
+        var taken = 0
+        /// One engine tick at the test clock with a cool WBGT reading and every input the channel took so far.
+        func tick() -> VenueStatus {
+            let now = clock.now
+            engine.apply(.sensor(SensorReport(sensor: "wbgt", at: now.monotonic, sample: .values([.wbgt: 20]))))
+            for input in daemon.received.dropFirst(taken) { engine.apply(input) }
+            taken = daemon.received.count
+            return engine.evaluate(at: now)
+        }
+        _ = tick()
+        await service.pollOnce()
+        #expect(await daemon.wait { $0.contains(.officialFeed(.heatAlerts, .known(asOf: clock.now.wall))) })
+        var status = tick()
+        #expect(status.heatAlert == .alert && status.area("yard")?.status == .stop, "\(status.reasons)")
+        #expect(!status.reasons.contains { $0.contains("not known") })
+
+        // The server dies after the 05:00 issuance was read. Nothing new is due before the 10:00
+        // one, so until then the alerts are known; from 10:00 the daemon must say "not known"
+        // within one poll interval (10 minutes), rounds running once a minute.
+        server.kill()
+        while server.process?.isRunning == true { try await Task.sleep(for: .milliseconds(20)) }
+        clock.advance(seconds: 4 * 3600 + 49 * 60)  // 09:59
+        var minutesToNotKnown: Int?
+        for minute in 0...10 {
+            clock.advance(seconds: 60)
+            await service.pollOnce()
+            let sent = await service.counters.inputsSent
+            #expect(await daemon.wait { _ in daemon.channel.counts.accepted >= sent })
+            status = tick()
+            if minutesToNotKnown == nil, status.reasons.contains(where: { $0.hasPrefix("heat alerts: not known") }) { minutesToNotKnown = minute }
+            #expect(status.heatAlert == .alert && status.area("yard")?.status == .stop, "the dead feed lowered the level at 10:0\(minute)")
+        }
+        #expect(minutesToNotKnown.map { $0 <= 10 } == true, "not known after \(String(describing: minutesToNotKnown)) minutes")
+        #expect(status.reasons.contains("heat alerts: not known since 05:10: the last official state holds until its end"), "\(status.reasons)")
+        #expect(status.heatAlert == .alert && status.area("yard")?.status == .stop, "the dead feed lowered the level")
+        #expect(status.official.first?.availability == .notKnown(since: WallClockTime(year: 2026, month: 8, day: 7, hour: 5, minute: 10, utcOffsetSeconds: 9 * 3600)))
         await http.shutdown()
     }
 
@@ -267,16 +332,27 @@ struct CompanionServiceTests {
         #expect(heat.alert == .none)
         // 404 for every issuance is "not published yet"; past the grace of the 10:00 file it is not known either.
         #expect(!heat.availability.isKnown, "\(kind): \(heat.availability)")
-        // Nothing was sent (counted where it is sent, so no wait is needed), so nothing arrived.
+        // Only the report that heat alerts are not known was sent (counted where it is sent):
+        // no alert, set or lifted.
         let counters = await service.counters
-        #expect(counters.inputsSent == 0 && counters.inputsUnsent == 0, "\(counters)")
-        #expect(daemon.received.isEmpty)
+        #expect(counters.inputsSent == 1 && counters.inputsUnsent == 0, "\(counters)")
+        #expect(await daemon.wait { $0.count == 1 })
+        #expect(daemon.received == [.officialFeed(.heatAlerts, .notKnown(since: nil))], "\(daemon.received)")
         if kind == "status/500/" || kind == "slow/" { #expect(counters.fetchFailures >= 1) }
         if kind == "garbage/" || kind == "another-issuance" { #expect(counters.feedFaults >= 1) }
         await http.shutdown()
     }
 
-    @Test("The daemon's channel takes exactly what MQTT's commands take and refuses the rest", arguments: [
+    /// A `forecast` report with one field changed.
+    static func forecastRow(point: String = "44132", date: String = "2026-08-07", max: String = "31.2", level: String = "\"stop\"",
+                            times: String = "\"09:00\",\"24:00\"", extra: String = "") -> String {
+        let today = #"{"date":"\#(date)","max_wbgt":\#(max),"level":\#(level),"at_or_above":{"caution":[\#(times)]\#(extra)}}"#
+        let tomorrow = #"{"date":"2026-08-08","max_wbgt":null,"level":null,"at_or_above":{}}"#
+        return #"forecast\#n{"point":"\#(point)","generated":"2026-08-07T17:00:00+09:00","today":\#(today),"tomorrow":\#(tomorrow)}"#
+    }
+
+    /// Datagrams and whether the daemon takes them.
+    static let channelRows: [(String, Bool)] = [
         ("alert\n{\"heat_alert\":\"special-alert\",\"until\":\"2026-08-08T00:00:00+09:00\"}", true),
         ("ack\n{\"by\":\"companion\"}", false),
         ("alert\n{\"heat_alert\":\"none\"}", false),
@@ -290,7 +366,31 @@ struct CompanionServiceTests {
         ("alert {\"heat_alert\":\"alert\"}", false),
         ("alert\n" + String(repeating: " ", count: 2000) + "{}", false),
         ("shutdown\n{}", false),
-    ])
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"known\",\"as_of\":\"2026-08-07T20:40:00+09:00\"}", true),
+        ("feed\n{\"source\":\"thunder_advisory\",\"state\":\"not-known\",\"since\":\"2026-08-07T19:00:00+09:00\"}", true),
+        ("feed\n{\"source\":\"forecast\",\"state\":\"not-known\"}", true),
+        ("feed\n{\"source\":\"forecast\",\"state\":\"out-of-season\"}", true),
+        ("feed\n{\"source\":\"earthquake\",\"state\":\"known\",\"as_of\":\"2026-08-07T20:40:00+09:00\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"known\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"known\",\"as_of\":\"2026-08-08T20:40:00+09:00\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"not-known\",\"since\":\"2026-07-01T00:00:00+09:00\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"known\",\"as_of\":\"2026-08-07T20:40:00+09:00\",\"alert\":\"none\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"state\":\"fine\"}", false),
+        ("feed\n{\"source\":\"heat_alerts\",\"source\":\"forecast\",\"state\":\"out-of-season\"}", false),
+        ("feed\n[1,2]", false),
+        (forecastRow(), true),
+        (forecastRow(max: "99"), false),
+        (forecastRow(max: "true"), false),
+        (forecastRow(max: "\"31\""), false),
+        (forecastRow(date: "2026-02-30"), false),
+        (forecastRow(times: Array(repeating: "\"09:00\"", count: 9).joined(separator: ",")), false),
+        (forecastRow(times: "\"25:00\""), false),
+        (forecastRow(level: "\"hot\""), false),
+        (forecastRow(point: "4413"), false),
+        (forecastRow(extra: ",\"safe\":[\"09:00\"]"), false),
+    ]
+
+    @Test("The daemon's channel takes exactly what MQTT's commands take and refuses the rest", arguments: channelRows)
     func channelValidates(_ row: (String, Bool)) async throws {
         let directory = try Self.directory()
         let clock = TestClock("2026-08-07 20:45")

@@ -26,6 +26,27 @@ struct BoundsTests {
         }
     }
 
+    @Test("check-config prints the official: section with the JMA office it will use")
+    func printsOfficial() throws {
+        let yaml = Self.site.replacingOccurrences(of: "mqtt:", with: """
+            official:
+              heat_alert_area: "130000"
+              thunder_municipality: "1310100"
+              wbgt_point: "44132"
+              poll_interval: 15m
+            mqtt:
+            """)
+        let printed = EffectiveConfigurationPrinter.render(try ConfigurationLoader.parse(yaml: yaml, file: "box.yaml"))
+        #expect(printed.contains("""
+            official:  # read by venueguard-companion
+              heat_alert_area: "130000"  # 府県予報区 (forecast area)
+              thunder_municipality: "1310100"  # 市町村等 (municipality)
+              jma_office: "130000"  # default: heat_alert_area
+              wbgt_point: "44132"  # the Ministry's WBGT point
+              poll_interval: 15m
+            """), "\(printed)")
+    }
+
     @Test("Out-of-bounds numbers are errors with the file and line", arguments: [
         // (replace, with, line, fragment)
         ("    period: 10s", "    period: 1e10", 7, "expected a duration"),

@@ -45,6 +45,25 @@ struct CommandLineTests {
         #expect(result.stderr.isEmpty)
     }
 
+    @Test("status shows the companion's view (alerts, 'not known since', the forecast's hours) even when the daemon's state file is missing")
+    func statusShowsTheCompanion() throws {
+        let companion = try Self.temporaryFile(#"""
+            {"schema":"venueguard-companion/state/1","time":"2099-01-01T10:00:00+09:00",
+             "heat_alerts":{"area":"130000","alert":"alert","known":false,"until":"2026-08-08T00:00:00+09:00","tomorrow":"special-alert",
+                            "text_en":"heat alerts: not known since 05:10 (unreachable)","text_ja":"熱中症警戒アラート: 05:10から不明",
+                            "source":"出典：環境省熱中症予防情報サイト"},
+             "forecast":{"point":"44132","today":{"date":"2026-08-07","max_wbgt":31.2,"level":"stop",
+                         "hours_at_or_above":{"caution":["09:00","12:00","15:00"],"stop":["15:00"]}}}}
+            """#)
+        defer { try? FileManager.default.removeItem(atPath: companion) }
+        let result = try Self.run(["status", "--state-file", "/nonexistent/state.json", "--companion-state-file", companion])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("heat alert: alert until 2026-08-08T00:00:00+09:00, tomorrow special-alert"), "\(result.stdout)")
+        #expect(result.stdout.contains("heat alerts: not known since 05:10 (unreachable) / 熱中症警戒アラート: 05:10から不明"))
+        #expect(result.stdout.contains("WBGT forecast today (point 44132): max 31.2 °C, stop"))
+        #expect(result.stdout.contains("at or above: caution 09:00 12:00 15:00; stop 15:00"))
+    }
+
     @Test("check-config on a bad file: one line naming file, line and key; non-zero exit", arguments: [
         ("site:\n  id: x\n  colour: red\n", 3, "site.colour"),
         ("site:\n  id: x\n  latitude: [1]\n  longitude: 1\n", 3, "site.latitude"),

@@ -222,23 +222,39 @@ struct PayloadTests {
     @Test("Every payload kind validates against its JSON Schema (state, sensor, every event type)")
     func schemas() throws {
         let payloads = TelemetryPayloads(site: "test-club", utcOffsetSeconds: 9 * 3600)
-        var engine = VenueEngine(model: VenueModel(
+        var model = VenueModel(
             site: SiteDescriptor(id: "test-club", name: "Test", location: GeoLocation(latitude: 35, longitude: 135)),
             areas: [AreaDescriptor(id: "hall", name: "Hall", exposure: .indoor, sensors: ["s"])],
-            sensors: [SensorDescriptor(id: "s", kind: "sht3x", quantities: [.airTemperature, .relativeHumidity], samplingPeriod: .seconds(10))]))
+            sensors: [SensorDescriptor(id: "s", kind: "sht3x", quantities: [.airTemperature, .relativeHumidity], samplingPeriod: .seconds(10))])
+        model.officialSources = [.heatAlerts, .thunderAdvisory, .forecast]
+        var engine = VenueEngine(model: model)
         engine.apply(.sensor(SensorReport(sensor: "s", at: .origin, sample: .values([.airTemperature: 30, .relativeHumidity: 60]))))
+        let fourAM = WallClockTime(year: 2024, month: 8, day: 1, hour: 4)
+        engine.apply(.officialFeed(.heatAlerts, .known(asOf: fourAM)))
+        engine.apply(.officialFeed(.thunderAdvisory, .notKnown(since: fourAM)))
+        engine.apply(.officialFeed(.forecast, .outOfSeason))
+        let day = OfficialForecast.Day(date: "2024-08-01", maximum: 31.2, level: .stop, atOrAbove: [.caution: ["09:00", "24:00"], .stop: ["15:00"]])
+        let forecast = OfficialForecast(point: "44132", generated: fourAM, today: day,
+                                        tomorrow: OfficialForecast.Day(date: "2024-08-02", maximum: nil, level: nil, atOrAbove: [:]))
+        engine.apply(.officialForecast(forecast))
         engine.apply(.strike(LightningStrike(distance: .kilometres(8), energy: 100, at: .origin, source: "as3935")))
         let at = Timestamp(monotonic: .origin, wall: WallClockTime(year: 2024, month: 8, day: 1, hour: 4))
         let status = engine.evaluate(at: at)
         var items: [(schema: String, payload: String)] = [
             ("state", String(decoding: payloads.state(status, seq: 1, backlog: 0, dropped: 0), as: UTF8.self)),
             ("sensor", String(decoding: payloads.sensor(status.sensors[0], at: at, seq: 2), as: UTF8.self)),
+            ("forecast", String(decoding: payloads.forecast(try #require(status.forecast), at: at, seq: 3), as: UTF8.self)),
         ]
+        let state = String(decoding: payloads.state(status, seq: 1, backlog: 0, dropped: 0), as: UTF8.self)
+        #expect(state.contains(#""official":{"heat_alerts":{"state":"known","as_of":"2024-08-01T13:00:00+09:00","companion_silent":false,"text_en":"heat alerts: known as of 13:00","#), "\(state)")
+        #expect(state.contains(#""thunder_advisory":{"state":"not-known","since":"2024-08-01T13:00:00+09:00""#))
         let events: [VenueEvent.Kind] = [
             .statusChanged(area: "hall", from: nil, to: .warning), .lightningChanged(from: .clear, to: .danger),
             .strike(LightningStrike(distance: .overhead, at: .origin)), .strike(LightningStrike(distance: .outOfRange, energy: 5, at: .origin)),
             .sensorFaulted("s", .crcMismatch), .sensorStale("s"), .sensorRecovered("s"), .acknowledged(source: "button", silenced: true),
             .heatAlertChanged(from: .none, to: .alert), .thunderAdvisoryChanged(true),
+            .officialFeedChanged(OfficialFeedStatus(source: .heatAlerts, availability: .notKnown(since: fourAM)), utcOffsetSeconds: 9 * 3600),
+            .officialFeedChanged(OfficialFeedStatus(source: .forecast, availability: .notKnown(since: nil), companionSilent: true), utcOffsetSeconds: 9 * 3600),
         ]
         for (i, kind) in events.enumerated() {
             items.append(("event", String(decoding: payloads.event(VenueEvent(at: .origin, kind: kind), at: at, seq: Int64(10 + i)), as: UTF8.self)))

@@ -30,6 +30,15 @@ public struct VenueEngine: Sendable {
     private var lastInstant = MonotonicInstant.origin
     /// The first evaluation: sensors get their `max_age` from here to give a first reading.
     private var startedAt: MonotonicInstant?
+    /// What the companion service last said about each official source, and when it arrived.
+    private var officialReports: [OfficialSource: (availability: OfficialAvailability, received: MonotonicInstant)] = [:]
+    /// Whether each official source was known at the last evaluation (for the change events).
+    private var officialKnown: [OfficialSource: Bool] = [:]
+    /// The official WBGT forecast last handed in, and when.
+    private var forecastReport: (forecast: OfficialForecast, received: MonotonicInstant)?
+    /// How long the companion service may say nothing before every official source it reads is
+    /// "not known" (it reports each source at least once a minute).
+    public static let companionSilence = Duration.seconds(180)
 
     /// Creates an engine for `model` with no readings yet (every area `unknown`).
     public init(model: VenueModel) {
@@ -42,6 +51,8 @@ public struct VenueEngine: Sendable {
     var heatTrackers: [AreaID: HeatLevelTracker] { trackers }
     var heatAlertExpiry: WallClockTime? { heatAlertUntil }
     var thunderAdvisoryExpiry: WallClockTime? { thunderAdvisoryUntil }
+    var heatAlertOnlyOfficial: Bool { heatAlert != .none && heatAlerts[.manual]?.alert != heatAlert }
+    var thunderAdvisoryOnlyOfficial: Bool { thunderAdvisory && advisories[.manual] == nil }
     mutating func restoreStrike(_ strike: LightningStrike) { lightning.record(strike) }
     mutating func seedLevel(_ level: HeatLevel, scale: HeatScale, for area: AreaID) {
         trackers[area] = HeatLevelTracker(holding: level, scale: scale)
@@ -76,6 +87,10 @@ public struct VenueEngine: Sendable {
             alarm.acknowledge(source: source)
         case let .inputRejected(sensor, reason):
             sensors[sensor]?.rejectInput(reason)
+        case let .officialFeed(source, availability):
+            officialReports[source] = (availability, lastInstant)
+        case let .officialForecast(forecast):
+            forecastReport = (forecast, lastInstant)
         }
     }
 
@@ -107,6 +122,11 @@ public struct VenueEngine: Sendable {
         if heatAlert != .none {
             venueReasons.append("\(heatAlert.englishName) (\(heatAlert.japaneseName)) in force (\(heatAlertOrigins))")
         }
+        let official = officialStatuses(now: now)
+        for feed in official where !feed.availability.isKnown && !feed.awaitingCompanion {
+            venueReasons.append(feed.englishText(utcOffsetSeconds: model.site.utcOffsetSeconds)
+                + (feed.source == .forecast ? "" : ": the last official state holds until its end"))
+        }
 
         var areas: [AreaStatus] = []
         for area in model.areas {
@@ -129,13 +149,42 @@ public struct VenueEngine: Sendable {
             lightningStrike: assessment.holdingStrike, lightningEndsAt: assessment.endsAt, heatAlert: heatAlert,
             thunderAdvisory: thunderAdvisory, signal: signal, sensors: sensorStatuses,
             reasons: venueReasons + areas.flatMap { area in area.reasons.map { "\(area.id): \($0)" } },
-            details: venueDetails + areas.flatMap { area in area.details.map { "\(area.id): \($0)" } })
+            details: venueDetails + areas.flatMap { area in area.details.map { "\(area.id): \($0)" } },
+            official: official, forecast: forecastReport.flatMap { t - $0.received < Self.forecastLifetime ? $0.forecast : nil })
         noteStatusChanges(status, at: t)
         previous = status
         return status
     }
 
     // MARK: - Pieces of the evaluation
+
+    /// A forecast not handed in again for this long is no longer shown (the companion resends it
+    /// every round; it fetches it at most hourly).
+    static let forecastLifetime = Duration.seconds(3 * 3600)
+
+    /// The configured official sources as known now: what the companion said, unless it has
+    /// been silent for `companionSilence` (then not known since its last word). Before the
+    /// companion's first word the grace is counted from the first evaluation.
+    private func officialStatuses(now: Timestamp) -> [OfficialFeedStatus] {
+        let t = now.monotonic
+        return model.officialSources.sorted().map { source in
+            guard let report = officialReports[source] else {
+                let silent = t - (startedAt ?? t) >= Self.companionSilence
+                return OfficialFeedStatus(source: source, availability: .notKnown(since: nil), companionSilent: silent,
+                                          awaitingCompanion: !silent)
+            }
+            guard t - report.received >= Self.companionSilence else {
+                return OfficialFeedStatus(source: source, availability: report.availability)
+            }
+            let lastWord = now.wall.adding(seconds: -(t - report.received).seconds)
+            let since: WallClockTime? = switch report.availability {
+            case let .known(asOf): min(asOf, lastWord)
+            case let .notKnown(since): since
+            case .outOfSeason: lastWord
+            }
+            return OfficialFeedStatus(source: source, availability: .notKnown(since: since), companionSilent: true)
+        }
+    }
 
     private mutating func expireInputs(_ now: Timestamp) {
         // An unsynchronised clock cannot prove an alert has expired: keep it (the safe side).
@@ -390,6 +439,14 @@ public struct VenueEngine: Sendable {
         }
         if previous?.lightning != status.lightning {
             events.append(VenueEvent(at: t, kind: .lightningChanged(from: previous?.lightning, to: status.lightning)))
+        }
+        for feed in status.official where !feed.awaitingCompanion {
+            let known = feed.availability.isKnown
+            // The first word counts as a change only when it is bad news.
+            if officialKnown[feed.source] != known, officialKnown[feed.source] != nil || !known {
+                events.append(VenueEvent(at: t, kind: .officialFeedChanged(feed, utcOffsetSeconds: model.site.utcOffsetSeconds)))
+            }
+            officialKnown[feed.source] = known
         }
     }
 }

@@ -20,6 +20,9 @@ public struct VenueEvent: Hashable, Sendable {
         case heatAlertChanged(from: HeatAlert, to: HeatAlert)
         /// A thunder advisory started or ended.
         case thunderAdvisoryChanged(Bool)
+        /// An official source became known again or stopped being known (`utcOffsetSeconds`: the
+        /// site's, for the texts).
+        case officialFeedChanged(OfficialFeedStatus, utcOffsetSeconds: Int)
     }
 
     /// When (monotonic).
@@ -45,6 +48,7 @@ public struct VenueEvent: Hashable, Sendable {
         case .acknowledged: "acknowledged"
         case .heatAlertChanged: "heat-alert-changed"
         case .thunderAdvisoryChanged: "thunder-advisory-changed"
+        case .officialFeedChanged: "official-feed-changed"
         }
     }
 
@@ -60,6 +64,7 @@ public struct VenueEvent: Hashable, Sendable {
         case let .acknowledged(source, silenced): "acknowledged by \(source)\(silenced ? ": alarm silenced" : ": no alarm sounding")"
         case let .heatAlertChanged(from, to): "heat alert: \(from.rawValue) → \(to.rawValue)"
         case let .thunderAdvisoryChanged(on): "thunder advisory \(on ? "in force" : "lifted")"
+        case let .officialFeedChanged(feed, offset): feed.englishText(utcOffsetSeconds: offset)
         }
     }
 }

@@ -14,6 +14,11 @@ public enum VenueInput: Hashable, Sendable {
     case acknowledge(source: String)
     /// A sensor's input was rejected before it became a sample (counted, not a fault).
     case inputRejected(SensorID, reason: String)
+    /// What the companion service knows about an official source now (sent at least once a
+    /// minute; silence for `VenueEngine.companionSilence` makes the source "not known").
+    case officialFeed(OfficialSource, OfficialAvailability)
+    /// The official WBGT forecast for the nearest point (for planning; it sets no level).
+    case officialForecast(OfficialForecast)
 }
 
 /// Where an alert or advisory came from. The two are kept apart so that an official feed can

@@ -38,6 +38,11 @@ public struct VenueMemory: Codable, Hashable, Sendable {
     /// Whether a thunder advisory is in force, and its expiry.
     public var thunderAdvisory: Bool
     public var thunderAdvisoryUntil: Double?
+    /// `true` when only the official feeds gave the heat alert (restored as official, so a manual
+    /// clear cannot lift it); absent in files from older versions (restored as manual).
+    public var heatAlertOfficial: Bool? = nil
+    /// Likewise for the thunder advisory.
+    public var thunderAdvisoryOfficial: Bool? = nil
     /// Each area's level, by area id.
     public var levels: [String: Level]
 
@@ -70,7 +75,8 @@ extension VenueEngine {
                            dangerStrike: strike(lightning.lastDangerStrike), watchStrike: strike(lightning.lastWatchStrike),
                            heatAlert: heatAlert.rawValue, heatAlertUntil: heatAlertExpiry?.secondsSince1970,
                            thunderAdvisory: thunderAdvisory, thunderAdvisoryUntil: thunderAdvisoryExpiry?.secondsSince1970,
-                           levels: levels)
+                           heatAlertOfficial: heatAlertOnlyOfficial ? true : nil,
+                           thunderAdvisoryOfficial: thunderAdvisoryOnlyOfficial ? true : nil, levels: levels)
     }
 
     /// Takes back `memory` at `now`, before the first evaluation. When both clocks were
@@ -89,10 +95,12 @@ extension VenueEngine {
             restoreStrike(LightningStrike(distance: distance, energy: saved.energy, at: instant(saved.wall), source: saved.source.map { SensorID($0) }))
         }
         if let alert = HeatAlert(rawValue: memory.heatAlert), alert != .none {
-            apply(.heatAlert(alert, until: memory.heatAlertUntil.map(WallClockTime.init(secondsSince1970:))))
+            apply(.heatAlert(alert, until: memory.heatAlertUntil.map(WallClockTime.init(secondsSince1970:)),
+                             origin: memory.heatAlertOfficial == true ? .official : .manual))
         }
         if memory.thunderAdvisory {
-            apply(.thunderAdvisory(true, until: memory.thunderAdvisoryUntil.map(WallClockTime.init(secondsSince1970:))))
+            apply(.thunderAdvisory(true, until: memory.thunderAdvisoryUntil.map(WallClockTime.init(secondsSince1970:)),
+                                   origin: memory.thunderAdvisoryOfficial == true ? .official : .manual))
         }
         if let elapsed, elapsed >= model.parameters.hysteresis.dwell.seconds { return }
         for area in model.areas {

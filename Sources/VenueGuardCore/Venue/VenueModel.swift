@@ -10,6 +10,9 @@ public struct VenueModel: Hashable, Sendable {
     public var parameters: SafetyParameters
     /// The areas the signal tower and buzzer show (default: all).
     public var signalAreas: [AreaID]
+    /// The official sources the companion service reads for the site (from `official:`); each
+    /// is shown as known or "not known since HH:MM". Empty: no companion expected.
+    public var officialSources: [OfficialSource] = []
 
     /// Creates a model; `signalAreas` defaults to every area.
     public init(site: SiteDescriptor, areas: [AreaDescriptor], sensors: [SensorDescriptor],

@@ -68,6 +68,11 @@ public struct VenueStatus: Hashable, Sendable {
     public var reasons: [String]
     /// Changing particulars (the strike holding the lightning state, levels held by hysteresis), prefixed likewise.
     public var details: [String]
+    /// The official sources the site reads through the companion service, in a fixed order
+    /// (empty when the site has no `official:` section).
+    public var official: [OfficialFeedStatus] = []
+    /// The official WBGT forecast, when the companion has handed one in recently.
+    public var forecast: OfficialForecast? = nil
 
     /// The area with `id`.
     public func area(_ id: AreaID) -> AreaStatus? { areas.first { $0.id == id } }
