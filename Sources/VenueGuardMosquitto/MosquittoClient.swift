@@ -220,6 +220,15 @@ public final class MosquittoClient: @unchecked Sendable {
         try check(result, "subscribe to \(pattern)")
     }
 
+    /// Unsubscribes from `pattern`.
+    public func unsubscribe(_ pattern: String) throws(MQTTError) {
+        var messageID: Int32 = 0
+        handleLock.lock()
+        let result = mosquitto_unsubscribe_v5(handle, &messageID, pattern, nil)
+        handleLock.unlock()
+        try check(result, "unsubscribe from \(pattern)")
+    }
+
     /// Disconnects cleanly (no Last Will) and stops the network thread. A thread still inside a
     /// blocking connect (a host that does not answer) is not waited for beyond a few seconds:
     /// it holds the client until it returns, then ends by itself.

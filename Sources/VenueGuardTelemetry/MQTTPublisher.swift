@@ -43,6 +43,8 @@ public actor MQTTPublisher {
         public var lastError: String?
         /// Lasting problems a person must see (`status`, the state file), one line each.
         public var problems: [String] = []
+        /// Retained topics of removed sensors and entities cleared since start.
+        public var clearedRetained = 0
     }
 
     /// A message made but not in storage yet.
@@ -75,6 +77,9 @@ public actor MQTTPublisher {
     private var storageLogged: (at: ContinuousClock.Instant, full: Bool)?
     private var lastSensor: [SensorID: SensorPayloadSignature] = [:]
     private var lastStateSignature: StateSignature?
+    /// While the sweep after a connection runs: the retained topics the box owns now.
+    private var sweepOwn: Set<String>?
+    private var sweepTask: Task<Void, Never>?
     /// The official forecast last published (retained on `forecast`; sent again only when it changes).
     private var lastForecast: OfficialForecast?
     /// The figures and the latest sensor payloads, for readers that must not wait on the
@@ -115,7 +120,8 @@ public actor MQTTPublisher {
         self.instanceID = instanceID ?? BoxIdentity.instanceID(site: model.site.id)
         topics = TopicScheme(prefix: config.topicPrefix)
         payloads = TelemetryPayloads(site: model.site.id, utcOffsetSeconds: model.site.utcOffsetSeconds)
-        discovery = HomeAssistantDiscovery(prefix: config.homeAssistantPrefix, topics: topics, model: model, stateInterval: config.stateInterval)
+        discovery = HomeAssistantDiscovery(prefix: config.homeAssistantPrefix, topics: topics, model: model, stateInterval: config.stateInterval,
+                                           commands: config.commands)
         let directory = (config.outboxPath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         outbox = try Outbox(path: config.outboxPath, maxAge: config.outboxMaxAge, maxBytes: config.outboxMaxBytes)
@@ -602,6 +608,7 @@ public actor MQTTPublisher {
             sendDiscovery()
             try? client.subscribe(discovery.statusTopic)
         }
+        startSweep()
         // Retained commands are never applied (one would act again at every reconnect): under
         // MQTT 5 the broker is asked not to send them, and the flag marks any that still come.
         if config.commands { try? client.subscribe(topics.commands, retain: .neverAndAsPublished) }
@@ -655,7 +662,54 @@ public actor MQTTPublisher {
         }
     }
 
+    // MARK: - Nothing left behind
+
+    /// The retained topics this box owns now: its sensors' and (with Home Assistant) its discovery configs.
+    private var ownRetainedTopics: Set<String> {
+        var own = Set(model.sensors.map { topics.sensor($0.id.rawValue) })
+        if config.homeAssistant { own.formUnion(discovery.messages().map(\.topic)) }
+        return own
+    }
+
+    /// For a few seconds after each connection the box reads back the retained topics it may
+    /// own (`sensors/+` and its discovery configs) and clears, with an empty retained message,
+    /// those of sensors, areas or entities no longer configured: a removed globe thermometer
+    /// leaves nothing behind in Home Assistant or on the broker. Then it unsubscribes, so its
+    /// own publications do not come back to it.
+    private func startSweep() {
+        guard let client else { return }
+        let patterns = [topics.sensor("+"), discovery.ownConfigPattern]
+        sweepOwn = ownRetainedTopics
+        for pattern in patterns { try? client.subscribe(pattern) }
+        sweepTask?.cancel()
+        sweepTask = Task { [weak self] in
+            try? await Task.sleep(for: Self.sweepWindow)
+            await self?.endSweep(patterns)
+        }
+    }
+
+    private func endSweep(_ patterns: [String]) {
+        sweepOwn = nil
+        for pattern in patterns { try? client?.unsubscribe(pattern) }
+    }
+
+    /// How long after connecting retained topics are read back for the sweep.
+    static let sweepWindow = Duration.seconds(5)
+
+    /// A retained message on a topic the box may own: cleared when it is no longer configured.
+    private func sweep(topic: String, payload: [UInt8], retained: Bool) {
+        guard retained, !payload.isEmpty, let own = sweepOwn, !own.contains(topic), let client else { return }
+        // Only the box's own discovery node and sensor topics reach here (the patterns say so).
+        _ = try? client.publish(topic: topic, payload: [], retain: true)
+        stats.clearedRetained += 1
+        logger.notice("cleared the retained \(String(topic.prefix(160))): no longer configured")
+    }
+
     private func onMessage(topic: String, payload: [UInt8], retained: Bool) {
+        if sweepOwn != nil, topic.hasPrefix(topics.sensor("")) || (topic.hasPrefix("\(discovery.prefix)/") && topic.hasSuffix("/config")) {
+            sweep(topic: topic, payload: payload, retained: retained)
+            return
+        }
         if topic == discovery.statusTopic {
             if String(decoding: payload.prefix(16), as: UTF8.self) == "online" { sendDiscovery() }
             return

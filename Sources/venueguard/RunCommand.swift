@@ -235,9 +235,9 @@ struct RunCommand: AsyncParsableCommand {
         let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
         // The official sources are expected from the companion service only on the board (a
         // scenario run takes no official inputs).
-        var model = configuration.model
-        model.officialSources = configuration.official?.sources ?? []
-        let runtime = VenueRuntime(model: model,
+        var configuration = configuration
+        configuration.model.officialSources = configuration.official?.sources ?? []
+        let runtime = VenueRuntime(model: configuration.model,
                                    wiring: .init(sources: hardware.sources, pushSources: hardware.pushSources, signal: hardware.signal,
                                                  renderer: renderer, close: { hardware.close() }),
                                    clock: clock, progress: progress, logger: logger)

@@ -80,11 +80,15 @@ enum SchemaValidator {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A Python with jsonschema: the one on PATH, else Debian's (python3-jsonschema).
-    static var python: String? {
+    static var python: String? { python(importing: "jsonschema") }
+
+    /// A Python that can import `module`: the one on PATH, else Debian's (`make setup` installs
+    /// python3-jsonschema and python3-jinja2).
+    static func python(importing module: String) -> String? {
         for candidate in ["python3", "/usr/bin/python3"] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [candidate, "-c", "import jsonschema"]
+            process.arguments = [candidate, "-c", "import \(module)"]
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
             if (try? process.run()) != nil {
                 process.waitUntilExit()
