@@ -64,6 +64,11 @@ public actor CompanionService {
     private var forecastProblem: String?
     /// When the forecast was last fetched or confirmed unchanged.
     private var forecastConfirmed: WallClockTime?
+    /// The latest hours of the official estimate (実況推定値), sent to the daemon every round.
+    private var estimates: [WBGTEstimateCSV.Sample] = []
+    private var estimateLastModified: (month: String, value: String)?
+    /// How many of the latest estimate hours are sent (a restarted daemon learns them at once).
+    public static let estimateHoursSent = 3
     private var fetchedIssuances: Set<HeatAlertIssuance> = []
     private var fetchedDocuments: [String] = []
     private var feedLastModified: String?
@@ -121,6 +126,7 @@ public actor CompanionService {
         if official.wbgtPoint != nil, lastForecastPoll.map({ now.monotonic - $0.monotonic >= official.pollInterval - .seconds(1) }) ?? true {
             lastForecastPoll = now
             await pollForecast(now: now)
+            await pollEstimate(now: now)
         }
         tellDaemon(now: now)
         writeState(now: now)
@@ -302,6 +308,37 @@ public actor CompanionService {
         }
     }
 
+    // MARK: - The hourly estimate
+
+    /// The month's estimate file for the point (`est15WG/dl/wbgt_<point>_<YYYYMM>.csv`), in
+    /// season, asked with If-Modified-Since; its latest hours are kept for the daemon's
+    /// comparison with the box's own outdoor WBGT. A fault keeps the hours already known.
+    private func pollEstimate(now: Timestamp) async {
+        guard let point = official.wbgtPoint else { return }
+        let jst = JSTDateTime(now.wall)
+        guard heat.policy.season.contains(jst.date) else { return }
+        let month = String(jst.date.description.prefix(7).filter { $0 != "-" })  // YYYYMM
+        counters.requests += 1
+        let since = estimateLastModified.flatMap { $0.month == month ? $0.value : nil }
+        switch await http.get(endpoints.environmentBase + "est15WG/dl/wbgt_\(point)_\(month).csv", ifModifiedSince: since) {
+        case let .document(data, lastModified):
+            do throws(FeedFault) {
+                let csv = try WBGTEstimateCSV.parse(data, point: point)
+                let limit = jst.adding(seconds: 600)  // never an hour ahead of the clock
+                estimates = Array(csv.samples.filter { $0.celsius != nil && $0.time <= limit }.suffix(Self.estimateHoursSent))
+                estimateLastModified = lastModified.map { (month, $0) }
+            } catch {
+                counters.feedFaults += 1
+                logger.warning("WBGT estimate for point \(point) refused: \(error)")
+            }
+        case .notModified, .notFound:
+            break
+        case let .failed(why):
+            counters.fetchFailures += 1
+            logger.warning("WBGT estimate for point \(point) could not be fetched: \(why)")
+        }
+    }
+
     // MARK: - The daemon
 
     /// Sends the floors in force now. Alerts are sent again every round (a restarted daemon
@@ -327,6 +364,11 @@ public actor CompanionService {
         if official.wbgtPoint != nil {
             send("feed", Self.feedReport(.forecast, forecastAvailability(now: now)))
             if let forecast, forecastProblem == nil, let report = Self.forecastReport(forecast) { send("forecast", report) }
+            for sample in estimates {
+                if let wbgt = sample.celsius, let point = official.wbgtPoint {
+                    send("estimate", #"{"point":"\#(point)","hour":"\#(sample.time)","wbgt":\#(wbgt)}"#)
+                }
+            }
         }
     }
 

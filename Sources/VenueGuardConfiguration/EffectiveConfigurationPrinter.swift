@@ -97,6 +97,10 @@ public enum EffectiveConfigurationPrinter {
             }
             if let code = official.wbgtPoint { out.append("  wbgt_point: \"\(code)\"  # the Ministry's WBGT point") }
             out.append("  poll_interval: \(DurationText.format(official.pollInterval))")
+            if official.wbgtPoint != nil {
+                out.append("  disagreement_margin: \(NumberText.format(official.disagreementMargin))  # °C from the official estimate")
+                out.append("  disagreement_after: \(DurationText.format(official.disagreementAfter))")
+            }
         }
         out.append("signal:")
         out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")

@@ -10,6 +10,8 @@ import VenueGuardCore
 ///   wbgt_point: "44132"             # the Ministry of the Environment's WBGT point (AMeDAS station number), 5 digits
 ///   jma_office: "130000"            # the JMA office publishing for the municipality (default: heat_alert_area)
 ///   poll_interval: 10m              # 1m…1h
+///   disagreement_margin: 3.0        # °C between the box's outdoor WBGT and the official estimate (1…10)
+///   disagreement_after: 1h          # …for this long before it is a diagnostic (30m…6h)
 /// ```
 ///
 /// Codes are quoted: YAML would read `130000` as a number and drop a leading zero of `011000`.
@@ -29,6 +31,19 @@ public struct OfficialFeedsConfiguration: Sendable, Hashable {
     public var jmaOffice: String? { jmaOfficeCode ?? heatAlertArea }
     /// How often the companion polls each feed (the JMA feed no more than once a minute).
     public var pollInterval: Duration = .seconds(600)
+    /// How far the box's outdoor WBGT may stray from the official hourly estimate, °C (1…10,
+    /// default 3), and for how long (30m…6h, default 1h), before it is a diagnostic.
+    public var disagreementMargin = 3.0
+    public var disagreementAfter: Duration = .seconds(3600)
+
+    /// The comparison of the box's outdoor WBGT with the official estimate (with `wbgt_point`).
+    public var estimateComparison: ForecastDisagreement.Parameters? {
+        guard wbgtPoint != nil else { return nil }
+        var parameters = ForecastDisagreement.Parameters.standard
+        parameters.margin = disagreementMargin
+        parameters.persistence = disagreementAfter
+        return parameters
+    }
 
     /// A section with the given codes (each already checked by the caller).
     public init(heatAlertArea: String? = nil, thunderMunicipality: String? = nil, wbgtPoint: String? = nil,
@@ -50,7 +65,8 @@ public struct OfficialFeedsConfiguration: Sendable, Hashable {
     }
 
     /// The keys the section accepts.
-    static let keys = ["heat_alert_area", "thunder_municipality", "wbgt_point", "jma_office", "poll_interval"]
+    static let keys = ["heat_alert_area", "thunder_municipality", "wbgt_point", "jma_office", "poll_interval",
+                       "disagreement_margin", "disagreement_after"]
 
     /// Parses the section; every code is checked for its exact number of digits.
     static func parse(_ node: ConfigValue) throws -> OfficialFeedsConfiguration {
@@ -69,6 +85,8 @@ public struct OfficialFeedsConfiguration: Sendable, Hashable {
         c.wbgtPoint = try code("wbgt_point", digits: 5, what: "WBGT point number")
         c.jmaOfficeCode = try code("jma_office", digits: 6, what: "JMA office code")
         if let v = m["poll_interval"] { c.pollInterval = try v.duration(in: .seconds(60)...(.seconds(3600))) }
+        if let v = m["disagreement_margin"] { c.disagreementMargin = try v.double(in: 1...10) }
+        if let v = m["disagreement_after"] { c.disagreementAfter = try v.duration(in: .seconds(1800)...(.seconds(6 * 3600))) }
         if c.heatAlertArea == nil && c.thunderMunicipality == nil && c.wbgtPoint == nil {
             throw node.error("give at least one of heat_alert_area, thunder_municipality, wbgt_point")
         }

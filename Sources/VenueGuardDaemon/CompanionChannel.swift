@@ -9,8 +9,8 @@ import VenueGuardTelemetry
 /// The safety daemon's end of the narrow local channel from the companion service: a Unix
 /// datagram socket (`companion.sock` in the runtime directory, mode 0660, so only the daemon's
 /// user and group can send). Each datagram is `NAME` `\n` `JSON` and is validated exactly as
-/// MQTT's `cmd/NAME` (`CommandParser`); besides `alert` only the companion's reports `feed`
-/// and `forecast` (`CompanionInputParser`) are taken. `alert` sets the official heat
+/// MQTT's `cmd/NAME` (`CommandParser`); besides `alert` only the companion's reports `feed`,
+/// `forecast` and `estimate` (`CompanionInputParser`) are taken. `alert` sets the official heat
 /// alert (never `none`: an official alert ends at its expiry, not early) and the official thunder
 /// advisory (in force until an expiry, or lifted by the JMA's 解除). Official inputs are kept apart
 /// from those set by hand (`AlertOrigin`): the companion can neither lower nor shorten a manual
@@ -123,11 +123,11 @@ public final class CompanionChannel: @unchecked Sendable {
             return .failure(CommandRejection("no NAME line: a datagram is NAME, a newline, then JSON", code: "malformed"))
         }
         let name = String(decoding: bytes[..<newline], as: UTF8.self)
-        if name == "feed" || name == "forecast" {
+        if name == "feed" || name == "forecast" || name == "estimate" {
             return CompanionInputParser.parse(name: name, payload: Array(bytes[(newline + 1)...]), now: now)
         }
         guard name == "alert" else {
-            return .failure(CommandRejection("'\(name.prefix(16))' is not an input the companion may send (alert, feed, forecast)", code: "unknown-input"))
+            return .failure(CommandRejection("'\(name.prefix(16))' is not an input the companion may send (alert, feed, forecast, estimate)", code: "unknown-input"))
         }
         switch CommandParser.parse(name: name, payload: Array(bytes[(newline + 1)...]), now: now) {
         case let .failure(rejection):

@@ -13,6 +13,7 @@ import VenueGuardTelemetry
 /// feed\n{"source":"heat_alerts","state":"known","as_of":"2026-07-01T14:05:00+09:00"}
 /// feed\n{"source":"thunder_advisory","state":"not-known","since":"2026-07-01T13:20:00+09:00"}
 /// feed\n{"source":"forecast","state":"out-of-season"}
+/// estimate\n{"point":"44132","hour":"2026-07-01T14:00:00+09:00","wbgt":31.2}
 /// forecast\n{"point":"44132","generated":"2026-07-01T05:00:00+09:00",
 ///            "today":{"date":"2026-07-01","max_wbgt":31.2,"level":"stop","at_or_above":{"caution":["09:00","12:00"]}},
 ///            "tomorrow":{…}}
@@ -36,6 +37,7 @@ enum CompanionInputParser {
             switch name {
             case "feed": return .success([try feed(object, now: now)])
             case "forecast": return .success([.officialForecast(try forecast(object, payload: payload, now: now))])
+            case "estimate": return .success([try estimate(object, now: now)])
             default: throw CommandRejection("'\(name.prefix(16))' is not a report", code: "unknown-input")
             }
         } catch {
@@ -65,6 +67,31 @@ enum CompanionInputParser {
         default:
             throw CommandRejection("feed: 'state' must be known, not-known or out-of-season", code: "bad-field")
         }
+    }
+
+    // MARK: - estimate
+
+    /// `{"point":"44132","hour":"2026-08-07T14:00:00+09:00","wbgt":31.2}`: on the hour, within
+    /// the last two days, −20…60 °C (the Ministry's own bounds).
+    static func estimate(_ o: [String: Any], now: Timestamp) throws(CommandRejection) -> VenueInput {
+        try only(o, ["point", "hour", "wbgt"], in: "estimate")
+        guard let point = o["point"] as? String, point.utf8.count == 5, point.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            throw CommandRejection("estimate: 'point' must be 5 digits", code: "bad-field")
+        }
+        guard let hour = try time(o["hour"], "hour", now: now), hour.secondsSince1970.truncatingRemainder(dividingBy: 3600) == 0 else {
+            throw CommandRejection("estimate: 'hour' must be a time on the hour", code: "bad-field")
+        }
+        if now.wallClockSynchronized, now.wall.secondsSince1970 - hour.secondsSince1970 > 2 * 86400 {
+            throw CommandRejection("estimate: 'hour' is more than two days old", code: "bad-field")
+        }
+        // JSON's true is not a number: JSONSerialization bridges both to NSNumber, so the
+        // value is read back from its own text through the typed decoder.
+        struct Fields: Decodable { var wbgt: Double }
+        guard let data = try? JSONSerialization.data(withJSONObject: ["wbgt": o["wbgt"] ?? NSNull()]),
+              let wbgt = try? JSONDecoder().decode(Fields.self, from: data).wbgt, (-20.0...60.0).contains(wbgt) else {
+            throw CommandRejection("estimate: 'wbgt' must be a number of −20…60 °C", code: "bad-field")
+        }
+        return .officialEstimate(hour: hour, wbgt: wbgt)
     }
 
     // MARK: - forecast

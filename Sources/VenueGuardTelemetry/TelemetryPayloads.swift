@@ -59,7 +59,7 @@ public struct TelemetryPayloads: Sendable {
         status.sensors.flatMap { sensor -> [String] in
             if sensor.health != .ok { return ["\(sensor.descriptor.id): \(sensor.health)"] }
             return sensor.suspect.keys.sorted().map { "\(sensor.descriptor.id): \(sensor.suspect[$0]!)" }
-        }
+        } + status.estimateDisagreements.keys.sorted().map { "\($0): \(status.estimateDisagreements[$0]!.englishText)" }
     }
 
     /// The venue's state.
@@ -192,6 +192,14 @@ public struct TelemetryPayloads: Sendable {
             case let .officialFeedChanged(feed, _):
                 o.field("source", feed.source.rawValue)
                 official(feed, &o)
+            case let .estimateDisagreement(area, diagnostic):
+                o.field("area", area.rawValue)
+                o.field("raised", diagnostic != nil)
+                if let diagnostic {
+                    o.field("mean_difference", diagnostic.meanDifference)
+                    o.field("text_en", diagnostic.englishText)
+                    o.field("text_ja", diagnostic.japaneseText)
+                }
             }
         }
     }

@@ -237,6 +237,7 @@ struct RunCommand: AsyncParsableCommand {
         // scenario run takes no official inputs).
         var configuration = configuration
         configuration.model.officialSources = configuration.official?.sources ?? []
+        configuration.model.estimateComparison = configuration.official?.estimateComparison
         let runtime = VenueRuntime(model: configuration.model,
                                    wiring: .init(sources: hardware.sources, pushSources: hardware.pushSources, signal: hardware.signal,
                                                  renderer: renderer, close: { hardware.close() }),

@@ -153,6 +153,7 @@ struct CompanionServiceTests {
         try server.serve("VPWW61_130000_continued.xml", at: "developer/xml/data/20260807074022_0_VPWW61_130000.xml")
         try server.serve("VPWW61_140000_issued.xml", at: "developer/xml/data/20260807053000_0_VPWW61_140000.xml")
         try server.serve("yohou_44132.csv", at: "prev15WG/dl/yohou_44132.csv")
+        try server.serve("wbgt_44132_202608.csv", at: "est15WG/dl/wbgt_44132_202608.csv")
     }
 
     static func directory() throws -> URL {
@@ -185,6 +186,12 @@ struct CompanionServiceTests {
         #expect(await daemon.wait { inputs in
             inputs.contains { if case let .officialForecast(f) = $0 { f.point == "44132" && f.today.maximum != nil } else { false } }
         })
+        // The latest hours of the official estimate, never one ahead of the clock (16:45).
+        #expect(await daemon.wait { inputs in inputs.contains { if case .officialEstimate = $0 { true } else { false } } })
+        let estimateHours = daemon.received.compactMap { if case let .officialEstimate(hour, _) = $0 { hour } else { nil } }
+        let clockNow = WallClockTime(year: 2026, month: 8, day: 7, hour: 16, minute: 45, utcOffsetSeconds: 9 * 3600)
+        #expect(!estimateHours.isEmpty && estimateHours.count <= CompanionService.estimateHoursSent && estimateHours.allSatisfy { $0 <= clockNow },
+                "\(estimateHours)")
         #expect(daemon.channel.counts.rejected == 0)
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert && heat.tomorrow == .specialAlert && heat.availability.isKnown)
@@ -388,6 +395,15 @@ struct CompanionServiceTests {
         (forecastRow(level: "\"hot\""), false),
         (forecastRow(point: "4413"), false),
         (forecastRow(extra: ",\"safe\":[\"09:00\"]"), false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":27.5}", true),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":27}", true),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:30:00+09:00\",\"wbgt\":27.5}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":true}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":\"27\"}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":99}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-04T20:00:00+09:00\",\"wbgt\":27.5}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T22:00:00+09:00\",\"wbgt\":27.5}", false),
+        ("estimate\n{\"point\":\"44132\",\"hour\":\"2026-08-07T20:00:00+09:00\",\"wbgt\":27.5,\"note\":\"x\"}", false),
     ]
 
     @Test("The daemon's channel takes exactly what MQTT's commands take and refuses the rest", arguments: channelRows)

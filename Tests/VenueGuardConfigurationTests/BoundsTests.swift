@@ -44,6 +44,8 @@ struct BoundsTests {
               jma_office: "130000"  # default: heat_alert_area
               wbgt_point: "44132"  # the Ministry's WBGT point
               poll_interval: 15m
+              disagreement_margin: 3  # °C from the official estimate
+              disagreement_after: 1h
             """), "\(printed)")
     }
 
@@ -67,6 +69,8 @@ struct BoundsTests {
         ("mqtt:", "official:\n  thunder_municipality: \"13101x0\"\nmqtt:", 9, "is not a municipality code"),
         ("mqtt:", "official:\n  wbgt_point: \"44132\"\n  poll_interval: 10s\nmqtt:", 10, "10s is outside 1m…1h"),
         ("mqtt:", "official:\n  poll_interval: 10m\nmqtt:", 9, "give at least one of heat_alert_area"),
+        ("mqtt:", "official:\n  wbgt_point: \"44132\"\n  disagreement_margin: 0.2\nmqtt:", 10, "outside 1…10"),
+        ("mqtt:", "official:\n  wbgt_point: \"44132\"\n  disagreement_after: 5m\nmqtt:", 10, "5m is outside 30m…6h"),
         ("mqtt:", "heat:\n  heat_alert: { indoor: safe }\nmqtt:", 9, "a floor of 'safe' raises nothing"),
         ("mqtt:", "heat:\n  wbgt_thresholds: { stop: 1e300 }\nmqtt:", 9, "is outside 10…40"),
         ("mqtt:", "simulation: { scenario: x.yaml, speed: 1e300 }\nmqtt:", 8, "is outside 0…1000000"),

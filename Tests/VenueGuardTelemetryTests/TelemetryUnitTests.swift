@@ -255,6 +255,8 @@ struct PayloadTests {
             .heatAlertChanged(from: .none, to: .alert), .thunderAdvisoryChanged(true),
             .officialFeedChanged(OfficialFeedStatus(source: .heatAlerts, availability: .notKnown(since: fourAM)), utcOffsetSeconds: 9 * 3600),
             .officialFeedChanged(OfficialFeedStatus(source: .forecast, availability: .notKnown(since: nil), companionSilent: true), utcOffsetSeconds: 9 * 3600),
+            .estimateDisagreement(area: "hall", ForecastDisagreement.Diagnostic(meanDifference: -4.2, duration: .seconds(7200), hour: fourAM, pairs: 1)),
+            .estimateDisagreement(area: "hall", nil),
         ]
         for (i, kind) in events.enumerated() {
             items.append(("event", String(decoding: payloads.event(VenueEvent(at: .origin, kind: kind), at: at, seq: Int64(10 + i)), as: UTF8.self)))

@@ -39,12 +39,15 @@ public struct VenueEngine: Sendable {
     /// How long the companion service may say nothing before every official source it reads is
     /// "not known" (it reports each source at least once a minute).
     public static let companionSilence = Duration.seconds(180)
+    /// The box's outdoor WBGT against the official estimate (when the model asks for it).
+    private var comparison: EstimateComparison?
 
     /// Creates an engine for `model` with no readings yet (every area `unknown`).
     public init(model: VenueModel) {
         self.model = model
         sensors = Dictionary(uniqueKeysWithValues: model.sensors.map { ($0.id, SensorHealthTracker(descriptor: $0)) })
         lightning = LightningMonitor(parameters: model.parameters.lightning)
+        comparison = model.estimateComparison.map { EstimateComparison(parameters: $0, utcOffsetSeconds: model.site.utcOffsetSeconds) }
     }
 
     // For VenueMemory (same module, another file).
@@ -91,6 +94,8 @@ public struct VenueEngine: Sendable {
             officialReports[source] = (availability, lastInstant)
         case let .officialForecast(forecast):
             forecastReport = (forecast, lastInstant)
+        case let .officialEstimate(hour, wbgt):
+            comparison?.recordOfficial(wbgt, hour: hour)
         }
     }
 
@@ -132,6 +137,10 @@ public struct VenueEngine: Sendable {
         for area in model.areas {
             areas.append(evaluateArea(area, now: now, lightning: lightningState))
         }
+        let disagreements = compareWithEstimate(areas, at: now)
+        for (area, diagnostic) in disagreements.sorted(by: { $0.key < $1.key }) {
+            venueDetails.append("\(area): \(diagnostic.englishText)")
+        }
         let shown = areas.filter { model.signalAreas.contains($0.id) }
         let overall = SafetyStatus.combined(shown.map(\.status))
         let heatLevel = SafetyStatus.combined(shown.map(\.heatLevel))
@@ -150,13 +159,34 @@ public struct VenueEngine: Sendable {
             thunderAdvisory: thunderAdvisory, signal: signal, sensors: sensorStatuses,
             reasons: venueReasons + areas.flatMap { area in area.reasons.map { "\(area.id): \($0)" } },
             details: venueDetails + areas.flatMap { area in area.details.map { "\(area.id): \($0)" } },
-            official: official, forecast: forecastReport.flatMap { t - $0.received < Self.forecastLifetime ? $0.forecast : nil })
+            official: official, forecast: forecastReport.flatMap { t - $0.received < Self.forecastLifetime ? $0.forecast : nil },
+            estimateDisagreements: disagreements)
         noteStatusChanges(status, at: t)
         previous = status
         return status
     }
 
     // MARK: - Pieces of the evaluation
+
+    /// Adds the outdoor areas' WBGT to the comparison with the official estimate (only with a
+    /// synchronised clock: the hours are wall-clock hours) and returns the diagnostics raised,
+    /// with an event whenever an area's starts or ends.
+    private mutating func compareWithEstimate(_ areas: [AreaStatus], at now: Timestamp) -> [AreaID: ForecastDisagreement.Diagnostic] {
+        guard var comparison else { return [:] }
+        let before = comparison.diagnostics
+        if now.wallClockSynchronized {
+            for area in areas where area.exposure == .outdoor && area.status != .unknown {
+                if let wbgt = area.estimate?.wbgt { comparison.record(wbgt, area: area.id, at: now.wall) }
+            }
+        }
+        comparison.settle()
+        let after = comparison.diagnostics
+        for area in Set(before.keys).union(after.keys).sorted() where (before[area] == nil) != (after[area] == nil) {
+            events.append(VenueEvent(at: now.monotonic, kind: .estimateDisagreement(area: area, after[area])))
+        }
+        self.comparison = comparison
+        return after
+    }
 
     /// A forecast not handed in again for this long is no longer shown (the companion resends it
     /// every round; it fetches it at most hourly).

@@ -23,6 +23,9 @@ public struct VenueEvent: Hashable, Sendable {
         /// An official source became known again or stopped being known (`utcOffsetSeconds`: the
         /// site's, for the texts).
         case officialFeedChanged(OfficialFeedStatus, utcOffsetSeconds: Int)
+        /// An outdoor area's WBGT started (`diagnostic` present) or stopped disagreeing with the
+        /// official hourly estimate.
+        case estimateDisagreement(area: AreaID, ForecastDisagreement.Diagnostic?)
     }
 
     /// When (monotonic).
@@ -49,6 +52,7 @@ public struct VenueEvent: Hashable, Sendable {
         case .heatAlertChanged: "heat-alert-changed"
         case .thunderAdvisoryChanged: "thunder-advisory-changed"
         case .officialFeedChanged: "official-feed-changed"
+        case .estimateDisagreement: "estimate-disagreement"
         }
     }
 
@@ -65,6 +69,8 @@ public struct VenueEvent: Hashable, Sendable {
         case let .heatAlertChanged(from, to): "heat alert: \(from.rawValue) → \(to.rawValue)"
         case let .thunderAdvisoryChanged(on): "thunder advisory \(on ? "in force" : "lifted")"
         case let .officialFeedChanged(feed, offset): feed.englishText(utcOffsetSeconds: offset)
+        case let .estimateDisagreement(area, diagnostic?): "\(area): \(diagnostic.englishText)"
+        case let .estimateDisagreement(area, nil): "\(area): outdoor WBGT agrees with the official estimate again"
         }
     }
 }

@@ -19,6 +19,9 @@ public enum VenueInput: Hashable, Sendable {
     case officialFeed(OfficialSource, OfficialAvailability)
     /// The official WBGT forecast for the nearest point (for planning; it sets no level).
     case officialForecast(OfficialForecast)
+    /// The official hourly WBGT estimate (実況推定値) for the site's point, °C, for the hour
+    /// ending at `hour` (for the comparison with the box's own outdoor WBGT; it sets no level).
+    case officialEstimate(hour: WallClockTime, wbgt: Double)
 }
 
 /// Where an alert or advisory came from. The two are kept apart so that an official feed can

@@ -13,6 +13,9 @@ public struct VenueModel: Hashable, Sendable {
     /// The official sources the companion service reads for the site (from `official:`); each
     /// is shown as known or "not known since HH:MM". Empty: no companion expected.
     public var officialSources: [OfficialSource] = []
+    /// When set, each outdoor area's WBGT is compared with the official hourly estimate for the
+    /// site's point (`official.wbgt_point`) and a disagreement beyond the margin is a diagnostic.
+    public var estimateComparison: ForecastDisagreement.Parameters?
 
     /// Creates a model; `signalAreas` defaults to every area.
     public init(site: SiteDescriptor, areas: [AreaDescriptor], sensors: [SensorDescriptor],

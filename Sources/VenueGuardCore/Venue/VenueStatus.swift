@@ -73,6 +73,9 @@ public struct VenueStatus: Hashable, Sendable {
     public var official: [OfficialFeedStatus] = []
     /// The official WBGT forecast, when the companion has handed one in recently.
     public var forecast: OfficialForecast? = nil
+    /// Outdoor areas whose WBGT disagrees with the official hourly estimate (a diagnostic: is
+    /// the globe shaded, is a sensor drifting?).
+    public var estimateDisagreements: [AreaID: ForecastDisagreement.Diagnostic] = [:]
 
     /// The area with `id`.
     public func area(_ id: AreaID) -> AreaStatus? { areas.first { $0.id == id } }

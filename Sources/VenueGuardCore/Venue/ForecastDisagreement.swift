@@ -1,5 +1,5 @@
-/// Compares the box's own outdoor WBGT with the Ministry's hourly estimate for the nearest point
-/// (`WBGTEstimateCSV`) and raises a diagnostic when they disagree by more than a margin for long
+/// Compares the box's own outdoor WBGT with the Ministry of the Environment's hourly estimate for
+/// the nearest official point (暑さ指数の実況推定値, fetched by the companion service) and raises a diagnostic when they disagree by more than a margin for long
 /// enough: "outdoor WBGT reads 4.2 °C below the official estimate for the last hour: is the globe
 /// shaded or the sensor drifting?".
 ///
@@ -46,9 +46,17 @@ public struct ForecastDisagreement: Sendable {
         /// to the latest hour).
         public var duration: Duration
         /// The latest hour evaluated.
-        public var hour: JSTDateTime
+        public var hour: WallClockTime
         /// Pairs in the latest window.
         public var pairs: Int
+
+        /// A diagnostic with the given figures.
+        public init(meanDifference: Double, duration: Duration, hour: WallClockTime, pairs: Int) {
+            self.meanDifference = meanDifference
+            self.duration = duration
+            self.hour = hour
+            self.pairs = pairs
+        }
 
         /// `outdoor WBGT reads 4.2 °C below the official estimate for the last hour: is the globe
         /// shaded or the sensor drifting?`
@@ -87,8 +95,8 @@ public struct ForecastDisagreement: Sendable {
 
     /// The parameters.
     public let parameters: Parameters
-    var pairs: [(hour: JSTDateTime, difference: Double)] = []
-    var disagreeingSince: JSTDateTime?
+    var pairs: [(hour: WallClockTime, difference: Double)] = []
+    var disagreeingSince: WallClockTime?
     /// The diagnostic raised now, if any.
     public private(set) var diagnostic: Diagnostic?
 
@@ -101,11 +109,11 @@ public struct ForecastDisagreement: Sendable {
     /// diagnostic raised after this hour, if any. Hours not after the previous one are ignored;
     /// values outside −20…60 °C count as missing.
     @discardableResult
-    public mutating func update(hour: JSTDateTime, official: Double?, own: Double?) -> Diagnostic? {
+    public mutating func update(hour: WallClockTime, official: Double?, own: Double?) -> Diagnostic? {
         if let last = pairs.last?.hour, hour <= last { return diagnostic }
         let windowSeconds = parameters.window.seconds
-        func secondsBetween(_ a: JSTDateTime, _ b: JSTDateTime) -> Double {
-            b.wallClockTime.secondsSince1970 - a.wallClockTime.secondsSince1970
+        func secondsBetween(_ a: WallClockTime, _ b: WallClockTime) -> Double {
+            b.secondsSince1970 - a.secondsSince1970
         }
         if let official, let own, (-20...60).contains(official), (-20...60).contains(own) {
             pairs.append((hour, own - official))
