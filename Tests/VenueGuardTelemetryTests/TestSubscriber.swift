@@ -18,8 +18,13 @@ final class TestSubscriber: @unchecked Sendable {
     private let ready = Locked(false)
     private var task: Task<Void, Never>?
 
-    init(port: Int, patterns: [String] = ["venueguard/#", "homeassistant/#"], username: String? = nil, password: String? = nil) throws {
-        client = try MosquittoClient(settings: MQTTSettings(host: "127.0.0.1", port: port, clientID: "test-subscriber-\(UUID().uuidString.prefix(8))",
+    /// A subscriber on `port`; `persistentID` gives it a session the broker keeps while it is
+    /// away (MQTT 3.1.1, clean session false), so nothing queued for it is lost.
+    init(port: Int, patterns: [String] = ["venueguard/#", "homeassistant/#"], username: String? = nil, password: String? = nil,
+         persistentID: String? = nil) throws {
+        client = try MosquittoClient(settings: MQTTSettings(host: "127.0.0.1", port: port, protocolVersion: persistentID == nil ? .v5 : .v311,
+                                                           clientID: persistentID ?? "test-subscriber-\(UUID().uuidString.prefix(8))",
+                                                           cleanSession: persistentID == nil,
                                                            username: username, password: password, reconnectMinimum: .seconds(1),
                                                            reconnectMaximum: .seconds(1)))
         let client = self.client

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The shipped bridge configuration (`Config/mosquitto/bridge.conf`) on two real mosquitto
+/// brokers on loopback: the box's broker forwards the venue to a "regional" one, which is killed
+/// and restarted several times while a scenario runs; a subscriber on the regional broker must
+/// see every sequence number.
+@Suite(.timeLimit(.minutes(3)))
+struct RegionalBridgeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The shipped file with its marked lines set for a regional broker on `port` without TLS
+    /// or accounts (loopback only).
+    static func bridgeConfig(regionalPort port: Int, site: String) throws -> String {
+        let shipped = try String(contentsOf: root.appendingPathComponent("Config/mosquitto/bridge.conf"), encoding: .utf8)
+        let dropped = ["bridge_cafile", "bridge_certfile", "bridge_keyfile", "bridge_tls_version", "remote_username", "remote_password"]
+        return shipped.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in !dropped.contains { line.hasPrefix($0) } }
+            .joined(separator: "\n")
+            .replacingOccurrences(of: "regional.example.org:8883", with: "127.0.0.1:\(port)")
+            .replacingOccurrences(of: "my-club", with: site)
+    }
+
+    /// A broker keeping its state on disk after every change (a crash loses nothing it acknowledged).
+    static func durable(_ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return "allow_anonymous true\npersistence true\npersistence_location \(directory.path)/\nautosave_on_changes true\nautosave_interval 1\n"
+    }
+
+    @Test("The regional broker is killed (SIGKILL) and restarted three times mid-scenario: its subscriber sees every sequence number, in a session kept across the restarts")
+    func regionalRestarts() async throws {
+        let regional = try MosquittoBroker(config: try Self.durable("regional"))
+        let audit = try TestSubscriber(port: regional.port, patterns: ["venueguard/#"], persistentID: "regional-audit")
+        #expect(await audit.waitReady())
+        let box = try MosquittoBroker(config: try Self.durable("box") + (try Self.bridgeConfig(regionalPort: regional.port, site: "test-club")))
+        let venue = try VenueHarness(port: box.port)
+        let (bridge, _) = try await venue.run(speed: 300) {
+            for _ in 0..<3 {
+                try? await Task.sleep(for: .milliseconds(2000))
+                regional.kill()
+                try? await Task.sleep(for: .milliseconds(1200))
+                try? regional.start()
+            }
+        }
+        var highest: Int64 = -1
+        for _ in 0..<100 {
+            await bridge.flush()
+            let now = await bridge.publisher.currentStats().lastSeq
+            if now == highest { break }
+            highest = now
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(highest > 100)
+        let prefix = "venueguard/test-club/"
+        let complete = await audit.wait(timeout: .seconds(90)) { _ in
+            let seqs = audit.seqs(prefix: prefix)
+            return (seqs.max() ?? 0) >= highest && MQTTIntegrationTests.complete(seqs).missing.isEmpty
+        }
+        let seqs = audit.seqs(prefix: prefix)
+        #expect(complete, "missing \(MQTTIntegrationTests.complete(seqs).missing.prefix(20)) of \(highest); highest seen \(seqs.max() ?? 0)")
+        // The bridge said when it was down and up (retained notifications).
+        #expect(audit.messages.contains { $0.topic == prefix + "bridge" })
+        await bridge.stop()
+    }
+}
