@@ -6,7 +6,7 @@
 set -euo pipefail
 
 # Debian packages: C libraries the Platform modules link, and tools the tests run.
-DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev libmosquitto-dev libsqlite3-dev mosquitto mosquitto-clients openssl python3-jsonschema python3-jinja2)
+DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev libmosquitto-dev libsqlite3-dev mosquitto mosquitto-clients openssl python3-jsonschema python3-jinja2 python3-prometheus-client)
 # systemd-analyze checks the service unit (scripts/check-systemd.sh); minimal containers lack it.
 command -v systemd-analyze >/dev/null || DEBIAN_PACKAGES+=(systemd)
 

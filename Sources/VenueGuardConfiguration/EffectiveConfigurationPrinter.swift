@@ -102,6 +102,9 @@ public enum EffectiveConfigurationPrinter {
                 out.append("  disagreement_after: \(DurationText.format(official.disagreementAfter))")
             }
         }
+        out.append("companion:  # venueguard-companion's /metrics")
+        out.append("  listen: \(configuration.companion.listen)")
+        out.append("  port: \(configuration.companion.port)")
         out.append("signal:")
         out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")
         out.append("  lamps:")

@@ -25,6 +25,8 @@ public struct SiteConfiguration: Sendable {
     public var mqtt: MQTTConfiguration?
     /// Where the companion service finds the official alerts and forecast (`nil`: not used).
     public var official: OfficialFeedsConfiguration?
+    /// Where the companion service serves `/metrics`.
+    public var companion = CompanionConfiguration()
     /// Things that are allowed but probably not what the user wants.
     public var warnings: [ConfigError]
 }

@@ -40,6 +40,9 @@ struct CompanionCommand: AsyncParsableCommand {
     @Option(help: "The JMA's long Atom feed, read once at start.")
     var jmaLongFeed = CompanionService.Endpoints.official.jmaLongFeed
 
+    @Option(help: "The safety daemon's state file, read for /metrics.")
+    var daemonStateFile = "/run/venueguard/state.json"
+
     @Flag(help: "Poll once, write the state and exit.")
     var once = false
 
@@ -51,7 +54,7 @@ struct CompanionCommand: AsyncParsableCommand {
         var logger = Logger(label: "venueguard-companion") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // Only the site id and the official: section: the companion never reads the MQTT account.
-        let site: (siteID: String, official: OfficialFeedsConfiguration?)
+        let site: (siteID: String, official: OfficialFeedsConfiguration?, companion: CompanionConfiguration)
         do {
             site = try ConfigurationLoader.loadOfficial(path: config)
         } catch {
@@ -72,6 +75,15 @@ struct CompanionCommand: AsyncParsableCommand {
         if once {
             await service.pollOnce()
         } else {
+            // /metrics beside the feeds; a port that cannot be bound does not stop the feeds.
+            let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile, companion: service, logger: logger)
+            let serving = Task { [logger] in
+                do {
+                    try await server.run { port in logger.info("serving /metrics on \(site.companion.listen):\(port)") }
+                } catch {
+                    logger.error("cannot serve /metrics on \(site.companion.listen):\(site.companion.port): \(error)")
+                }
+            }
             let task = Task { await service.run() }
             let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
                 Glibc.signal(number, SIG_IGN)
@@ -81,6 +93,8 @@ struct CompanionCommand: AsyncParsableCommand {
                 return source
             }
             await task.value
+            serving.cancel()
+            await serving.value
             signals.forEach { $0.cancel() }
         }
         await http.shutdown()

@@ -52,8 +52,12 @@ final class MosquittoBroker: @unchecked Sendable {
         let conf = "listener \(port) 127.0.0.1\npersistence false\n\(extraConfig)\n"
         try conf.write(toFile: file("mosquitto.conf"), atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", file("mosquitto.conf")]
+        // The test process blocks SIGTERM, SIGINT and SIGHUP (for its own signal handling), and a
+        // child inherits the blocked mask: mosquitto would never see a SIGTERM. Python clears the
+        // mask and becomes mosquitto (same pid).
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                             executable, "-c", file("mosquitto.conf")]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: touch(file("broker.log"))))
         try process.run()
@@ -69,6 +73,17 @@ final class MosquittoBroker: @unchecked Sendable {
     private func touch(_ path: String) -> String {
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         return path
+    }
+
+    /// SIGTERM: a clean stop (mosquitto saves its persistence database first); SIGKILL if it
+    /// has not ended within 10 s.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<500 where process.isRunning { usleep(20_000) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        self.process = nil
     }
 
     /// SIGKILL: no clean shutdown, queued messages lost.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The shipped bridge configuration (`Config/mosquitto/bridge.conf`) on two real mosquitto
-/// brokers on loopback: the box's broker forwards the venue to a "regional" one, which is killed
+/// brokers on loopback: the box's broker forwards the venue to a "regional" one, which is stopped
 /// and restarted several times while a scenario runs; a subscriber on the regional broker must
 /// see every sequence number.
 @Suite(.timeLimit(.minutes(3)))
@@ -28,7 +28,11 @@ struct RegionalBridgeTests {
         return "allow_anonymous true\npersistence true\npersistence_location \(directory.path)/\nautosave_on_changes true\nautosave_interval 1\n"
     }
 
-    @Test("The regional broker is killed (SIGKILL) and restarted three times mid-scenario: its subscriber sees every sequence number, in a session kept across the restarts")
+    /// The regional broker is stopped (SIGTERM) rather than SIGKILLed: mosquitto does not order
+    /// its database saves with its PUBACKs (mosquitto #1855), so a crash of the regional broker
+    /// can lose what it had acknowledged, whatever the bridge does. Seen here under load: a
+    /// SIGKILLed regional broker lost 20 acknowledged messages in one run of the full suite.
+    @Test("The regional broker is stopped and restarted three times mid-scenario: its subscriber sees every sequence number, in a session kept across the restarts")
     func regionalRestarts() async throws {
         let regional = try MosquittoBroker(config: try Self.durable("regional"))
         let audit = try TestSubscriber(port: regional.port, patterns: ["venueguard/#"], persistentID: "regional-audit")
@@ -38,7 +42,7 @@ struct RegionalBridgeTests {
         let (bridge, _) = try await venue.run(speed: 300) {
             for _ in 0..<3 {
                 try? await Task.sleep(for: .milliseconds(2000))
-                regional.kill()
+                regional.stop()
                 try? await Task.sleep(for: .milliseconds(1200))
                 try? regional.start()
             }

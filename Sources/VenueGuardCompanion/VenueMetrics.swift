@@ -1,0 +1,123 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+import VenueGuardConfiguration
+
+/// The venue for Grafana and Prometheus: what the safety daemon's state file and the companion
+/// say, as swift-metrics gauges and counters with swift-prometheus's backend, rendered in the
+/// Prometheus text exposition format (version 0.0.4) for `GET /metrics`.
+///
+/// Pull model: each scrape reads the daemon's state file (`/run/venueguard/state.json`) once;
+/// nothing runs between scrapes. Levels are numbers (`-1` unknown, `0` safe … `4` stop) and
+/// also state sets (`{status="stop"} 1`, the others 0) so a dashboard can colour by either.
+/// A missing value (no WBGT, no strike, never known) is `NaN`, never a made-up number. Counts
+/// that only grow in the daemon are Prometheus counters here; a daemon restart (its counts
+/// start again) is a counter reset, which `rate()` handles.
+///
+/// `@unchecked Sendable`: every call takes `lock`.
+public final class VenueMetrics: @unchecked Sendable {
+    /// The registry the text is rendered from.
+    public let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let lock = NSLock()
+    /// The last value seen of each counted figure, by metric name and labels.
+    private var lastCounts: [String: Int64] = [:]
+    /// A state file older than this means the daemon is not up (it rewrites it at least every 10 s).
+    public static let staleAfter = 30.0
+
+    /// A set of metrics with its own registry.
+    public init() {
+        factory = PrometheusMetricsFactory(registry: registry)
+    }
+
+    /// The machine level of a status word: -1 unknown, 0 safe … 4 stop.
+    static func level(_ word: String?) -> Double {
+        ["safe": 0, "caution": 1, "warning": 2, "severe": 3, "stop": 4][word ?? ""] ?? -1
+    }
+
+    static let statuses = ["safe", "caution", "warning", "severe", "stop", "unknown"]
+
+    private func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+        Gauge(label: name, dimensions: labels, factory: factory).record(value)
+    }
+
+    private func stateSet(_ name: String, _ labels: [(String, String)], key: String, states: [String], current: String?) {
+        for state in states { gauge(name, labels + [(key, state)], state == current ? 1 : 0) }
+    }
+
+    /// A counter following a figure that only grows at its source (a smaller value: the source restarted).
+    private func count(_ name: String, _ labels: [(String, String)], _ value: Int64) {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let previous = lastCounts[key]
+        let delta = previous.map { value >= $0 ? value - $0 : value } ?? value
+        lastCounts[key] = value
+        if delta > 0 || previous == nil { Counter(label: name, dimensions: labels, factory: factory).increment(by: delta) }
+    }
+
+    /// Updates every metric from the daemon's state file (`daemonState`: its bytes, `nil` when
+    /// unreadable), the companion's counters, at wall time `now` (seconds since 1970), and
+    /// renders the text.
+    public func render(daemonState: Data?, companion: CompanionService.Counters, now: Double) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let document = daemonState.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let written = document?["written_unix"] as? Double
+        let age = written.map { max(0, now - $0) } ?? .nan
+        let up = document?["running"] as? Bool == true && age <= Self.staleAfter
+        gauge("venueguard_daemon_up", [], up ? 1 : 0)
+        gauge("venueguard_daemon_state_age_seconds", [], age)
+        if let state = document?["state"] as? [String: Any] { venue(state, now: now) }
+        for sensor in document?["sensors"] as? [[String: Any]] ?? [] { self.sensor(sensor) }
+        if let mqtt = document?["mqtt"] as? [String: Any] {
+            gauge("venueguard_mqtt_connected", [], mqtt["connected"] as? Bool == true ? 1 : 0)
+            gauge("venueguard_mqtt_backlog_messages", [], (mqtt["backlog"] as? NSNumber)?.doubleValue ?? .nan)
+            count("venueguard_mqtt_dropped_messages_total", [], (mqtt["dropped"] as? NSNumber)?.int64Value ?? 0)
+        }
+        count("venueguard_companion_requests_total", [], Int64(companion.requests))
+        count("venueguard_companion_feed_faults_total", [], Int64(companion.feedFaults))
+        count("venueguard_companion_fetch_failures_total", [], Int64(companion.fetchFailures))
+        count("venueguard_companion_inputs_sent_total", [], Int64(companion.inputsSent))
+        count("venueguard_companion_inputs_unsent_total", [], Int64(companion.inputsUnsent))
+        return registry.emitToString()
+    }
+
+    private func venue(_ state: [String: Any], now: Double) {
+        gauge("venueguard_venue_level", [], Self.level(state["status"] as? String))
+        stateSet("venueguard_venue_status", [], key: "status", states: Self.statuses, current: state["status"] as? String)
+        for (id, value) in (state["areas"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let area = value as? [String: Any] else { continue }
+            let labels = [("area", String(id.prefix(64)))]
+            gauge("venueguard_area_level", labels, Self.level(area["status"] as? String))
+            gauge("venueguard_area_heat_level", labels, Self.level(area["heat_level"] as? String))
+            stateSet("venueguard_area_status", labels, key: "status", states: Self.statuses, current: area["status"] as? String)
+            gauge("venueguard_wbgt_celsius", labels, (area["wbgt"] as? NSNumber)?.doubleValue ?? .nan)
+        }
+        let lightning = state["lightning"] as? [String: Any]
+        stateSet("venueguard_lightning_state", [], key: "state", states: ["clear", "watch", "danger", "unknown"],
+                 current: lightning?["state"] as? String)
+        gauge("venueguard_last_strike_kilometres", [], (lightning?["last_strike_km"] as? NSNumber)?.doubleValue ?? .nan)
+        let alerts = state["alerts"] as? [String: Any]
+        stateSet("venueguard_heat_alert", [], key: "alert", states: ["none", "alert", "special-alert"], current: alerts?["heat_alert"] as? String)
+        gauge("venueguard_thunder_advisory", [], alerts?["thunder_advisory"] as? Bool == true ? 1 : 0)
+        gauge("venueguard_problems", [], Double((state["problems"] as? [Any])?.count ?? 0))
+        for (source, value) in (state["official"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let feed = value as? [String: Any] else { continue }
+            let labels = [("source", String(source.prefix(32)))]
+            gauge("venueguard_official_known", labels, ["known", "out-of-season"].contains(feed["state"] as? String ?? "") ? 1 : 0)
+            // How old what is known is: since its last confirmation, or since it was last known.
+            let time = (feed["as_of"] as? String ?? feed["since"] as? String).flatMap(ISO8601Time.parse)?.time.secondsSince1970
+            gauge("venueguard_official_age_seconds", labels, time.map { max(0, now - $0) } ?? .nan)
+        }
+    }
+
+    private func sensor(_ sensor: [String: Any]) {
+        guard let id = sensor["sensor"] as? String else { return }
+        let labels = [("sensor", String(id.prefix(64)))]
+        let quality = sensor["quality"] as? String
+        gauge("venueguard_sensor_ok", labels, quality == "ok" ? 1 : 0)
+        stateSet("venueguard_sensor_quality", labels, key: "quality", states: ["ok", "stale", "faulted"], current: quality)
+        for (reason, value) in (sensor["rejected"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            count("venueguard_sensor_rejected_total", labels + [("reason", String(reason.prefix(48)))], (value as? NSNumber)?.int64Value ?? 0)
+        }
+    }
+}
