@@ -80,6 +80,10 @@ public actor CompanionService {
     /// A warning document that could not be read: it stays a fault until a newer one is read.
     private var documentFault: (fault: FeedFault, updated: WallClockTime)?
     private var thunderWasInForce = false
+    /// JMA feed fetches that failed in a row (for the log's rate).
+    private var feedFailuresInARow = 0
+    /// Whether writing the state file failed last time (logged once per failure spell).
+    private var stateWriteFailed = false
     /// The short feed covers about the last 10 minutes: a longer gap needs the long one.
     static let feedGap = Duration.seconds(8 * 60)
     /// The short feed is rewritten every minute: unchanged this long, delivery has stalled.
@@ -128,6 +132,8 @@ public actor CompanionService {
             await pollForecast(now: now)
             await pollEstimate(now: now)
         }
+        // Stopped mid-fetch: what was cut short is not a feed fault; nothing is reported.
+        guard !Task.isCancelled else { return }
         tellDaemon(now: now)
         writeState(now: now)
     }
@@ -178,6 +184,7 @@ public actor CompanionService {
             case .notFound:
                 continue  // not (yet) published: try the one before
             case let .failed(why):
+                guard !Task.isCancelled else { return }
                 counters.fetchFailures += 1
                 heat.recordFault(FeedFault(.unreachable, .heatAlertCSV, "\(issuance.fileName): \(why)"), at: now)
                 logger.warning("heat alerts: \(issuance.fileName) could not be fetched: \(why)")
@@ -208,8 +215,13 @@ public actor CompanionService {
         case .notFound, .failed:
             counters.fetchFailures += 1
             let why = { if case let .failed(text) = outcome { return text } else { return "HTTP 404" } }()
+            guard !Task.isCancelled else { return }
             thunder.recordFault(FeedFault(.unreachable, .jmaAtomFeed, why), at: now)
-            logger.warning("thunder advisories: the JMA feed could not be fetched: \(why)")
+            // The first failure at once, then one line an hour while it lasts (not 1,440 a day).
+            feedFailuresInARow += 1
+            if feedFailuresInARow == 1 || feedFailuresInARow % 60 == 0 {
+                logger.warning("thunder advisories: the JMA feed could not be fetched (\(feedFailuresInARow) time(s) in a row): \(why)")
+            }
             return
         case let .document(data, lastModified):
             let feed: JMAAtomFeed
@@ -222,6 +234,8 @@ public actor CompanionService {
                 logger.warning("thunder advisories: feed refused: \(error)")
                 return
             }
+            if feedFailuresInARow > 0 { logger.notice("thunder advisories: the JMA feed is read again after \(feedFailuresInARow) failure(s)") }
+            feedFailuresInARow = 0
             lastFeedRead = now.monotonic
             lastFeedChange = now.monotonic
             if !long { feedLastModified = lastModified }
@@ -478,8 +492,10 @@ public actor CompanionService {
         guard let stateFile else { return }
         guard let data = try? JSONSerialization.data(withJSONObject: stateDocument(now: now), options: [.sortedKeys]) else { return }
         let temporary = stateFile + ".tmp"
-        if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]) {
-            _ = rename(temporary, stateFile)
-        }
+        let written = FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644])
+            && rename(temporary, stateFile) == 0
+        if !written && !stateWriteFailed { logger.error("cannot write the state file \(stateFile): venueguard status will not show the official feeds") }
+        if written && stateWriteFailed { logger.notice("the state file \(stateFile) is written again") }
+        stateWriteFailed = !written
     }
 }

@@ -32,7 +32,9 @@ public final class FeedHTTPClient: Sendable {
     public init(timeout: Duration = .seconds(20)) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(20))
-        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        // No redirects: the services answer at the configured addresses, and a redirect could
+        // lead anywhere (a 3xx is a fetch failure, named).
+        configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .size(Self.maximumBytes))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let (seconds, attoseconds) = timeout.components
@@ -67,8 +69,20 @@ public final class FeedHTTPClient: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return .failed("no reply in time (\(error))")
         } catch {
-            return .failed("\(error)")
+            return .failed(Self.describe(error))
         }
+    }
+
+    /// A short, readable cause: "connection refused", "host not found"… (the library's own
+    /// description nests types and brackets), else the library's text.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        let known: [(String, String)] = [("Connection refused", "connection refused"), ("errno: 111", "connection refused"),
+                                         ("No route to host", "no route to host"), ("Network is unreachable", "network unreachable"),
+                                         ("NXDOMAIN", "host not found"), ("lookup", "host not found"), ("certificate", "TLS certificate problem"),
+                                         ("handshake", "TLS handshake failed"), ("Connection reset", "connection reset")]
+        if let match = known.first(where: { text.contains($0.0) }) { return match.1 }
+        return String(text.prefix(160))
     }
 
     /// Closes the connections and the event loop.

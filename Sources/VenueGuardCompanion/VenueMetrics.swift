@@ -22,6 +22,10 @@ public final class VenueMetrics: @unchecked Sendable {
     private let lock = NSLock()
     /// The last value seen of each counted figure, by metric name and labels.
     private var lastCounts: [String: Int64] = [:]
+    /// The gauges set by the previous and the current render (name and labels): a gauge not set
+    /// again (the daemon stopped, an area or sensor removed) becomes NaN, never a stale value.
+    private var previouslySet: [String: (String, [(String, String)])] = [:]
+    private var setNow: [String: (String, [(String, String)])] = [:]
     /// A state file older than this means the daemon is not up (it rewrites it at least every 10 s).
     public static let staleAfter = 30.0
 
@@ -39,6 +43,7 @@ public final class VenueMetrics: @unchecked Sendable {
 
     private func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         Gauge(label: name, dimensions: labels, factory: factory).record(value)
+        setNow[name + labels.map { "|\($0.0)=\($0.1)" }.joined()] = (name, labels)
     }
 
     private func stateSet(_ name: String, _ labels: [(String, String)], key: String, states: [String], current: String?) {
@@ -64,11 +69,14 @@ public final class VenueMetrics: @unchecked Sendable {
         let written = document?["written_unix"] as? Double
         let age = written.map { max(0, now - $0) } ?? .nan
         let up = document?["running"] as? Bool == true && age <= Self.staleAfter
+        setNow = [:]
         gauge("venueguard_daemon_up", [], up ? 1 : 0)
         gauge("venueguard_daemon_state_age_seconds", [], age)
-        if let state = document?["state"] as? [String: Any] { venue(state, now: now) }
-        for sensor in document?["sensors"] as? [[String: Any]] ?? [] { self.sensor(sensor) }
-        if let mqtt = document?["mqtt"] as? [String: Any] {
+        // What the daemon says counts only while it is up: a stopped or silent daemon's last
+        // levels are not the venue's now.
+        if up, let state = document?["state"] as? [String: Any] { venue(state, now: now) }
+        for sensor in up ? document?["sensors"] as? [[String: Any]] ?? [] : [] { self.sensor(sensor) }
+        if up, let mqtt = document?["mqtt"] as? [String: Any] {
             gauge("venueguard_mqtt_connected", [], mqtt["connected"] as? Bool == true ? 1 : 0)
             gauge("venueguard_mqtt_backlog_messages", [], (mqtt["backlog"] as? NSNumber)?.doubleValue ?? .nan)
             count("venueguard_mqtt_dropped_messages_total", [], (mqtt["dropped"] as? NSNumber)?.int64Value ?? 0)
@@ -78,6 +86,10 @@ public final class VenueMetrics: @unchecked Sendable {
         count("venueguard_companion_fetch_failures_total", [], Int64(companion.fetchFailures))
         count("venueguard_companion_inputs_sent_total", [], Int64(companion.inputsSent))
         count("venueguard_companion_inputs_unsent_total", [], Int64(companion.inputsUnsent))
+        for (key, (name, labels)) in previouslySet where setNow[key] == nil {
+            Gauge(label: name, dimensions: labels, factory: factory).record(Double.nan)
+        }
+        previouslySet.merge(setNow) { new, _ in new }
         return registry.emitToString()
     }
 

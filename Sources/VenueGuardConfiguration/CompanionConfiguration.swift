@@ -1,3 +1,5 @@
+import Glibc
+
 /// The site's `companion:` section: where the companion service (`venueguard-companion`) serves
 /// its HTTP endpoints (`/metrics` in the Prometheus text format).
 ///
@@ -32,7 +34,8 @@ public struct CompanionConfiguration: Sendable, Hashable {
                 && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
                     part.count <= 3 && Int(part).map { (0...255).contains($0) } == true
                 }
-            let isIPv6 = text.contains(":") && text.count <= 45 && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            var storage = in6_addr()
+            let isIPv6 = text.count <= 45 && inet_pton(AF_INET6, text, &storage) == 1
             guard isIPv4 || isIPv6 || text == "localhost" else {
                 throw v.error("'\(text.prefix(64))' is not an address to listen on: give an IP address such as 127.0.0.1 or 0.0.0.0")
             }

@@ -138,7 +138,9 @@ public struct HeatAlertState: Sendable {
     func availability(at time: Timestamp, today: JSTDate?, alertInForce: Bool) -> FeedAvailability {
         if time.wallClockSynchronized, let today, !policy.season.contains(today), !alertInForce { return .outOfSeason }
         guard let good = lastGood, let newest = newestIssuance else {
-            return .notKnown(since: nil, reason: lastFault?.fault.description ?? "no heat alert document read yet")
+            return .notKnown(since: nil, reason: lastFault?.fault.description
+                             ?? (time.wallClockSynchronized ? "no heat alert document read yet"
+                                 : "no heat alert document read yet, and the clock is not synchronised, so the season cannot be told"))
         }
         if let fault = lastFault, fault.monotonic > good.monotonic {
             return .notKnown(since: good.shown, reason: fault.fault.description)

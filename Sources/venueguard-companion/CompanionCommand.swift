@@ -50,7 +50,9 @@ struct CompanionCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel.prefix(32))'")
+        }
         var logger = Logger(label: "venueguard-companion") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // Only the site id and the official: section: the companion never reads the MQTT account.

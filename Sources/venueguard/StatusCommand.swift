@@ -9,7 +9,7 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the running daemon's levels, sensors, MQTT connection and rejected-input counters.",
         discussion: """
-            Reads the state file the daemon rewrites every second. Exit status: 0 running and up to date, \
+            Reads the state file the daemon rewrites on every change and at least every 5 s. Exit status: 0 running and up to date, \
             1 stopped, gone or not updating (the lamps are not to be trusted), 3 no readable state file.
             """)
 
@@ -66,9 +66,13 @@ struct StatusCommand: ParsableCommand {
         }
         for key in ["heat_alerts", "thunder_advisory"] {
             guard let feed = state[key] as? [String: Any] else { continue }
-            let what = key == "heat_alerts" ? "heat alert: \(feed["alert"] as? String ?? "?")" + ((feed["until"] as? String).map { " until \($0)" } ?? "")
+            var what = key == "heat_alerts" ? "heat alert: \(feed["alert"] as? String ?? "?")" + ((feed["until"] as? String).map { " until \($0)" } ?? "")
                 + ((feed["tomorrow"] as? String).map { ", tomorrow \($0)" } ?? "")
                 : "thunder advisory (雷注意報): \((feed["in_force"] as? Bool) == true ? "in force" : "none")" + ((feed["status"] as? String).map { " (\($0))" } ?? "")
+            // A feed that cannot be read is never "none": say so first, with what was last known.
+            if feed["known"] as? Bool == false {
+                what = (key == "heat_alerts" ? "heat alert: NOT KNOWN" : "thunder advisory (雷注意報): NOT KNOWN") + " (last known: \(what.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"))"
+            }
             lines.append("  \(what)")
             if let en = feed["text_en"] as? String, let ja = feed["text_ja"] as? String { lines.append("    \(en) / \(ja)") }
             if let source = feed["source"] as? String { lines.append("    \(source)") }

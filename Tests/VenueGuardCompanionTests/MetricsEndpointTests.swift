@@ -133,6 +133,9 @@ struct MetricsEndpointTests {
         }
         let later = (try? Self.parse(String(decoding: again, as: UTF8.self))) ?? []
         #expect(later.first { $0.name == "venueguard_daemon_up" }?.value == 0)
+        // Its last levels are not shown as if they were current.
+        #expect(later.first { $0.name == "venueguard_area_heat_level" }?.value.isNaN == true)
+        #expect(later.first { $0.name == "venueguard_wbgt_celsius" }?.value.isNaN == true)
         // Anything but GET /metrics is not served.
         if case .document = await http.get("http://127.0.0.1:\(bound)/state.json") { Issue.record("served a path it should not") }
     }

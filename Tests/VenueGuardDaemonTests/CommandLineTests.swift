@@ -58,7 +58,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(atPath: companion) }
         let result = try Self.run(["status", "--state-file", "/nonexistent/state.json", "--companion-state-file", companion])
         #expect(result.status == 3)
-        #expect(result.stdout.contains("heat alert: alert until 2026-08-08T00:00:00+09:00, tomorrow special-alert"), "\(result.stdout)")
+        #expect(result.stdout.contains("heat alert: NOT KNOWN (last known: alert until 2026-08-08T00:00:00+09:00, tomorrow special-alert)"), "\(result.stdout)")
         #expect(result.stdout.contains("heat alerts: not known since 05:10 (unreachable) / 熱中症警戒アラート: 05:10から不明"))
         #expect(result.stdout.contains("WBGT forecast today (point 44132): max 31.2 °C, stop"))
         #expect(result.stdout.contains("at or above: caution 09:00 12:00 15:00; stop 15:00"))
