@@ -53,6 +53,10 @@ public final class TelemetryBridge: Sendable {
         await queue.drain(into: publisher)
     }
 
+    /// Whether every submitted evaluation has been handed to the publisher (none queued, none
+    /// being handed over): the publisher has numbered everything submitted so far.
+    public var isIdle: Bool { queue.isIdle }
+
     /// Forwards validated MQTT commands to `apply`.
     public func forwardCommands(to apply: @escaping @Sendable ([VenueInput]) async -> Void) -> Task<Void, Never> {
         let commands = publisher.commands
@@ -73,6 +77,8 @@ public final class TelemetryBridge: Sendable {
 /// Evaluations waiting for the publisher, and whether a task is handing them over.
 private final class StatusQueue: Sendable {
     private let state = Mutex<(statuses: [(VenueStatus, [VenueEvent])], flushing: Bool)>(([], false))
+
+    var isIdle: Bool { state.withLock { $0.statuses.isEmpty && !$0.flushing } }
 
     func append(_ entry: (VenueStatus, [VenueEvent])) {
         state.withLock { $0.statuses.append(entry) }

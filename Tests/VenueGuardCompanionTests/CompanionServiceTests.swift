@@ -56,6 +56,16 @@ struct CompanionServiceTests {
             if let process, process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         }
 
+        /// SIGKILL, then waits (polling, within 10 s) until the process has ended.
+        func killAndWait() async throws {
+            kill()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while process?.isRunning == true {
+                guard ContinuousClock.now < deadline else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "the feed server did not end"]) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
         deinit {
             kill()
             try? FileManager.default.removeItem(at: root)
@@ -242,8 +252,7 @@ struct CompanionServiceTests {
         #expect(await service.heatStatus().alert == .alert)
 
         // The server dies (the port closes): the 10:00 issuance cannot be fetched.
-        server.kill()
-        while server.process?.isRunning == true { try await Task.sleep(for: .milliseconds(20)) }
+        try await server.killAndWait()
         clock.advance(seconds: 5 * 3600)  // 10:10
         let before = daemon.received.count
         await service.pollOnce()
@@ -294,8 +303,7 @@ struct CompanionServiceTests {
         // The server dies after the 05:00 issuance was read. Nothing new is due before the 10:00
         // one, so until then the alerts are known; from 10:00 the daemon must say "not known"
         // within one poll interval (10 minutes), rounds running once a minute.
-        server.kill()
-        while server.process?.isRunning == true { try await Task.sleep(for: .milliseconds(20)) }
+        try await server.killAndWait()
         clock.advance(seconds: 4 * 3600 + 49 * 60)  // 09:59
         var minutesToNotKnown: Int?
         for minute in 0...10 {

@@ -39,30 +39,32 @@ struct RegionalBridgeTests {
         #expect(await audit.waitReady())
         let box = try MosquittoBroker(config: try Self.durable("box") + (try Self.bridgeConfig(regionalPort: regional.port, site: "test-club")))
         let venue = try VenueHarness(port: box.port)
-        let (bridge, _) = try await venue.run(speed: 300) {
-            for _ in 0..<3 {
-                try? await Task.sleep(for: .milliseconds(2000))
+        // The outages follow the venue's progress, not the wall clock: each starts once the audit
+        // has seen more messages, and ends once the box has made at least 40 while the regional
+        // broker was away (so the bridge had to keep them).
+        let outages = Locked<[Int64]>([])
+        let (bridge, _) = try await venue.run(speed: 300, started: { bridge in
+            for round in 1...3 {
+                _ = await audit.wait(timeout: .seconds(30)) { messages in messages.count >= round * 80 }
                 regional.stop()
-                try? await Task.sleep(for: .milliseconds(1200))
+                let before = await bridge.publisher.currentStats().lastSeq
+                let deadline = ContinuousClock.now + .seconds(30)
+                var made: Int64 = 0
+                while made < 40 && ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                    made = await bridge.publisher.currentStats().lastSeq - before
+                }
                 try? regional.start()
+                outages.withLock { $0.append(made) }
             }
-        }
-        var highest: Int64 = -1
-        for _ in 0..<100 {
-            await bridge.flush()
-            let now = await bridge.publisher.currentStats().lastSeq
-            if now == highest { break }
-            highest = now
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(highest > 100)
+        })
+        #expect(outages.withLock { $0 }.count == 3 && outages.withLock { $0 }.allSatisfy { $0 >= 40 },
+                "messages made during each outage: \(outages.withLock { $0 })")
         let prefix = "venueguard/test-club/"
-        let complete = await audit.wait(timeout: .seconds(90)) { _ in
-            let seqs = audit.seqs(prefix: prefix)
-            return (seqs.max() ?? 0) >= highest && MQTTIntegrationTests.complete(seqs).missing.isEmpty
-        }
+        let highest = await VenueHarness.delivered(bridge, to: audit, prefix: prefix, timeout: .seconds(90))
         let seqs = audit.seqs(prefix: prefix)
-        #expect(complete, "missing \(MQTTIntegrationTests.complete(seqs).missing.prefix(20)) of \(highest); highest seen \(seqs.max() ?? 0)")
+        #expect(highest.map { $0 > 100 } == true,
+                "missing \(MQTTIntegrationTests.complete(seqs).missing.prefix(20)); highest seen \(seqs.max() ?? 0)")
         // The bridge said when it was down and up (retained notifications).
         #expect(audit.messages.contains { $0.topic == prefix + "bridge" })
         await bridge.stop()

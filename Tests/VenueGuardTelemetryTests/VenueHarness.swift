@@ -80,4 +80,20 @@ final class VenueHarness: Sendable {
         await watcher?.value
         return (bridge, plain.withLock { $0 })
     }
+
+    /// Waits until `subscriber` has every sequence number `bridge` has handed out, the highest
+    /// read again at each look (the publisher may still be numbering: queued evaluations, a
+    /// reconnection's fresh values); returns that highest, or `nil` after `timeout`.
+    static func delivered(_ bridge: TelemetryBridge, to subscriber: TestSubscriber, prefix: String,
+                          timeout: Duration = .seconds(60)) async -> Int64? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            await bridge.flush()
+            let highest = await bridge.publisher.currentStats().lastSeq
+            let seqs = subscriber.seqs(prefix: prefix)
+            if bridge.isIdle, (seqs.max() ?? 0) >= highest, MQTTIntegrationTests.complete(seqs).missing.isEmpty { return highest }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
 }
