@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
@@ -69,7 +70,8 @@ let package = Package(
             dependencies: ["VenueGuardCore", "VenueGuardDrivers", "VenueGuardSimulation", "VenueGuardConfiguration",
                            "VenueGuardLinuxI2C", "VenueGuardLinuxGPIO", "VenueGuardLinuxSysfs", "VenueGuardLinuxSystem",
                            "VenueGuardLinuxSerial",
-                           "VenueGuardTelemetry", .product(name: "Logging", package: "swift-log")]
+                           "VenueGuardTelemetry", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Rainbow", package: "Rainbow")]
         ),
         .executableTarget(
             name: "venueguard",
@@ -87,7 +89,7 @@ let package = Package(
         // network beyond MQTT. It hands the safety daemon only validated inputs over a local socket.
         .target(
             name: "VenueGuardCompanion",
-            dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore",
+            dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore", "VenueGuardMosquitto",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Metrics", package: "swift-metrics"),
@@ -106,13 +108,15 @@ let package = Package(
                                          "VenueGuardCore", .product(name: "Logging", package: "swift-log")]),
         // The serial line fuzz target (`make fuzz`); built normally it replays inputs.
         .executableTarget(name: "venueguard-fuzz-serial", dependencies: ["VenueGuardDrivers", "VenueGuardCore"]),
+        // Test support: a real mosquitto broker on loopback, shared by the test targets (no product uses it).
+        .target(name: "VenueGuardTestSupport"),
         .testTarget(name: "VenueGuardCoreTests", dependencies: ["VenueGuardCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardFeedsTests", dependencies: ["VenueGuardFeeds"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VenueGuardDriversTests", dependencies: ["VenueGuardDrivers", "VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardSimulationTests", dependencies: ["VenueGuardSimulation"]),
         .testTarget(name: "VenueGuardTelemetryTests",
                     dependencies: ["VenueGuardTelemetry", "VenueGuardMosquitto", "VenueGuardOutbox", "VenueGuardDaemon",
-                                   "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore",
+                                   "VenueGuardConfiguration", "VenueGuardSimulation", "VenueGuardCore", "VenueGuardTestSupport",
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["render_templates.py"]),
         .testTarget(name: "VenueGuardPlatformTests",
@@ -123,8 +127,8 @@ let package = Package(
         .testTarget(name: "VenueGuardConfigurationTests", dependencies: ["VenueGuardConfiguration"]),
         .testTarget(name: "VenueGuardCompanionTests",
                     dependencies: ["VenueGuardCompanion", "VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardDaemon",
-                                   "VenueGuardCore", .product(name: "Logging", package: "swift-log")],
-                    exclude: ["feed_server.py"]),
+                                   "VenueGuardCore", "VenueGuardTestSupport", "VenueGuardMosquitto", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["feed_server.py", "browser_driver.py", "notify_server.py"]),
         .testTarget(
             name: "VenueGuardDaemonTests",
             dependencies: ["VenueGuardDaemon", "VenueGuardConfiguration", "VenueGuardLinuxSystem", "VenueGuardSimulation", "venueguard",

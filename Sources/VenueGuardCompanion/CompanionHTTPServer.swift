@@ -3,9 +3,22 @@ import Hummingbird
 import Logging
 import VenueGuardConfiguration
 
-/// The companion's HTTP server (Hummingbird): `GET /metrics` in the Prometheus text format.
-/// Read-only; bound to `companion.listen`:`companion.port` (default 127.0.0.1:8790). It reads the
-/// safety daemon's state file per request and never talks to the daemon otherwise.
+/// The companion's HTTP server (Hummingbird), read-only (GET and HEAD only), bound to
+/// `companion.listen`:`companion.port` (default 127.0.0.1:8790):
+///
+/// | path | what |
+/// |---|---|
+/// | `/` (`?lang=ja|en`) | the venue's page (`StatusPage`) |
+/// | `/events?lang=` | server-sent events: `live` and `charts` parts on change, `ping` every 5 s |
+/// | `/legend?size=a4|a5` | the printable legend card |
+/// | `/records`, `/records/<area>/<YYYY-MM-DD>.csv` | the daily records |
+/// | `/metrics` | the Prometheus text format |
+/// | `/region` | every venue on the regional broker (`companion.regional`) |
+/// | `/page.css`, `/page.js`, `/legend-a4.css`, `/legend-a5.css` | the page's own assets |
+///
+/// It reads the safety daemon's state file and never talks to the daemon otherwise. Every HTML
+/// answer carries a Content-Security-Policy allowing only this server, so the page cannot load
+/// anything from elsewhere.
 public struct CompanionHTTPServer: Sendable {
     /// Where to listen.
     public var configuration: CompanionConfiguration
@@ -14,13 +27,19 @@ public struct CompanionHTTPServer: Sendable {
     /// The metrics.
     public let metrics: VenueMetrics
     /// The companion whose counters are exported.
-    public let companion: CompanionService
+    public let companion: CompanionService?
     /// The logger.
     public var logger: Logger
+    /// The venue's page (`nil`: `/metrics` only).
+    public let page: VenuePage?
+    /// The regional view (`/region`), when configured.
+    public let regional: RegionalView?
 
-    /// A server for `companion`, reading `daemonStateFile`.
+    /// A server for `companion` (`nil` without official feeds), reading `daemonStateFile`.
     public init(configuration: CompanionConfiguration, daemonStateFile: String, metrics: VenueMetrics = VenueMetrics(),
-                companion: CompanionService, logger: Logger) {
+                companion: CompanionService?, page: VenuePage? = nil, regional: RegionalView? = nil, logger: Logger) {
+        self.page = page
+        self.regional = regional
         self.configuration = configuration
         self.daemonStateFile = daemonStateFile
         self.metrics = metrics
@@ -30,7 +49,7 @@ public struct CompanionHTTPServer: Sendable {
 
     /// The Prometheus text of now.
     public func metricsText() async -> String {
-        let counters = await companion.counters
+        let counters = await companion?.counters ?? CompanionService.Counters()
         // The state file is small (a few kB); anything larger is not the daemon's and is not read.
         let data = (try? FileManager.default.attributesOfItem(atPath: daemonStateFile)[.size] as? Int).flatMap { size in
             size <= 1 << 20 ? FileManager.default.contents(atPath: daemonStateFile) : nil
@@ -48,11 +67,101 @@ public struct CompanionHTTPServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        if let page { Self.addPageRoutes(router, page: page, configuration: configuration) }
+        if let regional {
+            let configuration = configuration
+            router.get("region") { request, _ -> Response in
+                Self.html(await regional.page(Self.language(request, configuration), now: Date().timeIntervalSince1970))
+            }
+        }
         let app = Application(router: router,
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
                                                    serverName: "venueguard-companion"),
                               onServerRunning: { channel in await running(channel.localAddress?.port ?? 0) },
                               logger: logger)
         try await app.run()
+    }
+
+    /// The page's language from `?lang=`, else the site's first language.
+    static func language(_ request: Request, _ configuration: CompanionConfiguration) -> PageLanguage {
+        request.uri.queryParameters.get("lang").flatMap(PageLanguage.init(rawValue:)) ?? PageLanguage(rawValue: configuration.language) ?? .ja
+    }
+
+    static let securityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    static func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: securityPolicy,
+                                        .cacheControl: "no-store", .init("X-Content-Type-Options")!: "nosniff",
+                                        .init("Referrer-Policy")!: "no-referrer"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300", .init("X-Content-Type-Options")!: "nosniff"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func addPageRoutes(_ router: Router<BasicRequestContext>, page: VenuePage, configuration: CompanionConfiguration) {
+        router.get("/") { request, _ -> Response in html(await page.page(language(request, configuration))) }
+        router.get("page.css") { _, _ in asset(PageAssets.css, type: "text/css; charset=utf-8") }
+        router.get("legend-a4.css") { _, _ in asset(PageAssets.legendA4, type: "text/css; charset=utf-8") }
+        router.get("legend-a5.css") { _, _ in asset(PageAssets.legendA5, type: "text/css; charset=utf-8") }
+        router.get("page.js") { _, _ in asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
+        router.get("legend") { request, _ -> Response in
+            guard let size = LegendCard.Size(rawValue: request.uri.queryParameters.get("size") ?? "a4") else {
+                return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "size must be a4 or a5\n")))
+            }
+            return html(await page.legend(size))
+        }
+        router.get("records") { request, _ -> Response in
+            let summaries = await page.recorder?.summaries() ?? []
+            return html(RecordsPage(siteName: await page.siteName, summaries: summaries,
+                                    keepDays: configuration.recordsDays, language: language(request, configuration)).html())
+        }
+        router.get("records/:area/:file") { _, context -> Response in
+            let area = context.parameters.get("area") ?? "", file = context.parameters.get("file") ?? ""
+            guard file.hasSuffix(".csv"), let text = await page.recorder?.csv(area: area, date: String(file.dropLast(4))) else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such record\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"\(area)-\(file)\""],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("events") { request, _ -> Response in
+            let lang = language(request, configuration)
+            guard await page.openStream() else {
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"], body: .init(byteBuffer: ByteBuffer(string: "too many open pages\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+                            body: ResponseBody { writer in
+                                defer { Task { await page.closeStream() } }
+                                try await stream(page, language: lang, to: &writer)
+                                try await writer.finish(nil)
+                            })
+        }
+    }
+
+    /// One event stream: the parts whenever they change (looked at each second), a ping every 5 s.
+    static func stream(_ page: VenuePage, language: PageLanguage, to writer: inout any ResponseBodyWriter) async throws {
+        var sentLive = -1, sentCharts = -1
+        var lastSend = ContinuousClock.now
+        try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+        while !Task.isCancelled, await !page.stopping {
+            let parts = await page.parts(language)
+            var out = ""
+            if parts.liveVersion != sentLive { out += event("live", parts.live); sentLive = parts.liveVersion }
+            if parts.chartsVersion != sentCharts { out += event("charts", parts.charts); sentCharts = parts.chartsVersion }
+            if out.isEmpty && ContinuousClock.now - lastSend >= .seconds(5) { out = "event: ping\ndata: \n\n" }
+            if !out.isEmpty {
+                try await writer.write(ByteBuffer(string: out))
+                lastSend = .now
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// A server-sent event whose data is `text` (one `data:` line per line).
+    static func event(_ name: String, _ text: String) -> String {
+        "event: \(name)\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { "data: \($0)\n" }.joined() + "\n"
     }
 }

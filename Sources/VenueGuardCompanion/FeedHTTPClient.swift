@@ -73,6 +73,40 @@ public final class FeedHTTPClient: Sendable {
         }
     }
 
+    /// What one POST gave.
+    public enum PostOutcome: Sendable, Equatable {
+        /// 2xx: taken.
+        case delivered(status: Int)
+        /// Worth trying again: 5xx, 429 (with its `Retry-After` in seconds when given), no reply, a connection error.
+        case retry(why: String, after: Int?)
+        /// Refused for good (4xx other than 408 and 429): trying again cannot help.
+        case refused(status: Int, why: String)
+    }
+
+    /// POSTs `body` to `url` with `headers` (a notification). The reply body is read up to
+    /// 64 KiB, for the status only; it is never logged (it may echo a token).
+    public func post(_ url: String, headers: [(String, String)], body: Data) async -> PostOutcome {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let code = Int(response.status.code)
+            switch code {
+            case 200..<300: return .delivered(status: code)
+            case 408, 429, 500...599:
+                let after = response.headers.first(name: "Retry-After").flatMap(Int.init).map { min(max($0, 1), 3600) }
+                return .retry(why: "HTTP \(code) \(response.status.reasonPhrase)", after: after)
+            default: return .refused(status: code, why: "HTTP \(code) \(response.status.reasonPhrase)")
+            }
+        } catch {
+            return .retry(why: Self.describe(error), after: nil)
+        }
+    }
+
     /// A short, readable cause: "connection refused", "host not found"… (the library's own
     /// description nests types and brackets), else the library's text.
     static func describe(_ error: any Error) -> String {

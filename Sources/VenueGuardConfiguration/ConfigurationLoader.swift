@@ -38,7 +38,7 @@ public enum ExampleSite {
 /// Unknown keys, wrong types, thresholds out of order and references to sensors or areas
 /// that do not exist are errors naming the file, the line and the key.
 public enum ConfigurationLoader {
-    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation", "linux", "mqtt", "official", "companion"]
+    static let rootKeys = ["site", "areas", "sensors", "signal", "heat", "lightning", "hardware", "simulation", "linux", "mqtt", "official", "companion", "emergency", "notifications"]
     static let siteKeys = ["id", "name", "region", "latitude", "longitude", "elevation", "utc_offset"]
     static let areaKeys = ["id", "name", "exposure", "sensors", "method", "defaults"]
     static let defaultsKeys = ["wind_speed", "solar_radiation", "assume_clear_sky", "pressure"]
@@ -62,11 +62,20 @@ public enum ConfigurationLoader {
     /// service: it never reads the MQTT section (whose password file it must not be able to read)
     /// nor opens anything the rest of the file names. The whole file is still checked for YAML
     /// bounds and unknown top-level keys.
-    public static func loadOfficial(path: String) throws -> (siteID: String, official: OfficialFeedsConfiguration?, companion: CompanionConfiguration) {
+    public static func loadOfficial(path: String) throws -> CompanionSiteConfiguration {
         let root = try ConfigValue.parse(yaml: read(path, what: "the file"), file: path).mapping(allowed: rootKeys)
-        let siteID = try identifier(root.required("site").mapping(allowed: siteKeys).required("id"))
-        return (siteID, try root["official"].map(OfficialFeedsConfiguration.parse),
-                try root["companion"].map(CompanionConfiguration.parse) ?? CompanionConfiguration())
+        let siteNode = try root.required("site").mapping(allowed: siteKeys)
+        let siteID = try identifier(siteNode.required("id"))
+        var utcOffset = 9 * 3600
+        if let node = siteNode["utc_offset"] {
+            guard let parsed = parseUTCOffset(try node.string()) else { throw node.error("expected an offset such as +09:00") }
+            utcOffset = parsed
+        }
+        return CompanionSiteConfiguration(siteID: siteID, siteName: try siteNode["name"]?.string() ?? siteID, utcOffsetSeconds: utcOffset,
+                                          official: try root["official"].map(OfficialFeedsConfiguration.parse),
+                                          companion: try root["companion"].map(CompanionConfiguration.parse) ?? CompanionConfiguration(),
+                                          emergency: try root["emergency"].map(EmergencyPlan.parse),
+                                          notifications: try root["notifications"].map(NotificationsConfiguration.parse))
     }
 
     /// Parses site-file text; `file` names it in errors and anchors relative paths.
@@ -208,13 +217,15 @@ public enum ConfigurationLoader {
         let mqtt = try root["mqtt"].map { try MQTTConfiguration.parse($0, siteID: siteID, directory: directory) }
         let official = try root["official"].map(OfficialFeedsConfiguration.parse)
         let companion = try root["companion"].map(CompanionConfiguration.parse) ?? CompanionConfiguration()
+        let emergency = try root["emergency"].map(EmergencyPlan.parse)
+        let notifications = try root["notifications"].map(NotificationsConfiguration.parse)
 
         let model = VenueModel(site: site, areas: areas, sensors: sensors.map(\.descriptor), parameters: parameters,
                                signalAreas: signal.areas)
         if let problem = model.problems().first { throw ConfigError(file: file, line: nil, key: nil, message: problem) }
         return SiteConfiguration(file: file, model: model, region: (regionName, regionFile), parameterLayers: layers,
                                  sensors: sensors, signal: signal, hardware: hardware, simulation: simulation, linux: linux,
-                                 mqtt: mqtt, official: official, companion: companion, warnings: warnings)
+                                 mqtt: mqtt, official: official, companion: companion, emergency: emergency, notifications: notifications, warnings: warnings)
     }
 
     // MARK: - Pieces

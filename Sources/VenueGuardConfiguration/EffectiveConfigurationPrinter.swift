@@ -102,9 +102,50 @@ public enum EffectiveConfigurationPrinter {
                 out.append("  disagreement_after: \(DurationText.format(official.disagreementAfter))")
             }
         }
-        out.append("companion:  # venueguard-companion's /metrics")
+        out.append("companion:  # venueguard-companion's page and /metrics")
         out.append("  listen: \(configuration.companion.listen)")
         out.append("  port: \(configuration.companion.port)")
+        out.append("  language: \(configuration.companion.language)")
+        out.append("  records_days: \(configuration.companion.recordsDays)")
+        if let plan = configuration.emergency {
+            func contact(_ c: EmergencyPlan.Contact) -> String {
+                "{ " + ([c.role.map { "role: \(quoted($0))" }, "name: \(quoted(c.name))", c.phone.map { "phone: \(quoted($0))" }]
+                    .compactMap { $0 }.joined(separator: ", ")) + " }"
+            }
+            out.append("emergency:  # shown by the companion's page and legend card; 119 and 110 always")
+            if let c = plan.personInCharge { out.append("  person_in_charge: \(contact(c))") }
+            if let c = plan.deputy { out.append("  deputy: \(contact(c))") }
+            if !plan.contacts.isEmpty {
+                out.append("  contacts:")
+                for c in plan.contacts { out.append("    - \(contact(c))") }
+            }
+            if let line = plan.adviceLine { out.append("  advice_line: \(quoted(line))") }
+            if let c = plan.hospital { out.append("  hospital: \(contact(c))") }
+            if let aed = plan.aed {
+                out.append("  aed: { place: \(quoted(aed.place)), child_pads: \(aed.childPads.map { "\($0)" } ?? "~  # not stated")\(aed.checked.map { ", checked: \(quoted($0))" } ?? "") }")
+            }
+            if let room = plan.coolRoom { out.append("  cool_room: \(quoted(room))") }
+            if let place = plan.indoors { out.append("  indoors: \(quoted(place))") }
+            if plan.firstAssembly != nil || plan.secondAssembly != nil {
+                out.append("  assembly: { " + [plan.firstAssembly.map { "first: \(quoted($0))" }, plan.secondAssembly.map { "second: \(quoted($0))" }]
+                    .compactMap { $0 }.joined(separator: ", ") + " }")
+            }
+            if let shelter = plan.shelter { out.append("  shelter: \(quoted(shelter))") }
+        }
+        if let n = configuration.notifications {
+            out.append("notifications:  # sent by venueguard-companion; secrets stay in their files")
+            if let line = n.line {
+                out.append("  line: { token_file: \(line.tokenFile), to: \"\(line.to)\"\(line.endpoint == NotificationsConfiguration.LINE.defaultEndpoint ? "" : ", endpoint: \(quoted(line.endpoint))") }")
+            }
+            if let file = n.slackWebhookURLFile { out.append("  slack: { webhook_url_file: \(file) }") }
+            if let url = n.webhookURL {
+                out.append("  webhook: { url: \(quoted(url))\(n.webhookTokenFile.map { ", token_file: \($0)" } ?? "") }")
+            }
+            out.append("  min_interval: \(DurationText.format(n.minInterval))")
+            out.append("  max_per_hour: \(n.maxPerHour)")
+            out.append("  expire_after: \(DurationText.format(n.expireAfter))")
+            out.append("  silent_after: \(DurationText.format(n.silentAfter))")
+        }
         out.append("signal:")
         out.append("  areas: [\(configuration.signal.areas.map(\.rawValue).joined(separator: ", "))]")
         out.append("  lamps:")

@@ -33,4 +33,14 @@ public enum ISO8601Time {
               let hours = Int(String(suffix[1...2])), let minutes = Int(String(suffix[4...5])), hours <= 14, minutes < 60 else { return nil }
         return (suffix[0] == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
+
+    /// Whether `text` is a YYYY-MM-DD date that exists (2026-02-31 does not), read by Foundation.
+    public static func isCalendarDate(_ text: String) -> Bool {
+        guard text.count == 10 else { return false }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        guard let date = formatter.date(from: text) else { return false }
+        return formatter.string(from: date) == text
+    }
 }

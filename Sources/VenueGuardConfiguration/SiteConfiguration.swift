@@ -27,8 +27,43 @@ public struct SiteConfiguration: Sendable {
     public var official: OfficialFeedsConfiguration?
     /// Where the companion service serves `/metrics`.
     public var companion = CompanionConfiguration()
+    /// The venue's emergency action plan, shown by the companion's page and legend card (`nil`: none given).
+    public var emergency: EmergencyPlan?
+    /// Where the companion sends notifications (`nil`: none).
+    public var notifications: NotificationsConfiguration?
     /// Things that are allowed but probably not what the user wants.
     public var warnings: [ConfigError]
+}
+
+/// What the companion service reads of the site file: never the MQTT section (whose password
+/// file it must not be able to read), the sensors or the hardware.
+public struct CompanionSiteConfiguration: Sendable {
+    /// The site id.
+    public var siteID: String
+    /// The site's name as people call it.
+    public var siteName: String
+    /// The site's UTC offset, seconds (the days of the records and the page's clock).
+    public var utcOffsetSeconds: Int
+    /// The official feeds (`nil`: none fetched).
+    public var official: OfficialFeedsConfiguration?
+    /// Where the page and `/metrics` are served, and how long records are kept.
+    public var companion: CompanionConfiguration
+    /// The emergency plan (`nil`: none given).
+    public var emergency: EmergencyPlan?
+    /// Where notifications go (`nil`: none).
+    public var notifications: NotificationsConfiguration?
+
+    /// A companion's view of a site.
+    public init(siteID: String, siteName: String, utcOffsetSeconds: Int, official: OfficialFeedsConfiguration?,
+                companion: CompanionConfiguration, emergency: EmergencyPlan?, notifications: NotificationsConfiguration? = nil) {
+        self.notifications = notifications
+        self.siteID = siteID
+        self.siteName = siteName
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.official = official
+        self.companion = companion
+        self.emergency = emergency
+    }
 }
 
 /// One configured sensor.

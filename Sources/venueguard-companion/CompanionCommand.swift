@@ -15,7 +15,8 @@ struct CompanionCommand: AsyncParsableCommand {
         commandName: "venueguard-companion",
         abstract: "Fetch the official alerts and forecast for the venue and hand them to the safety daemon.",
         discussion: """
-            Reads the site file's 'official:' section (heat_alert_area, thunder_municipality, jma_office, wbgt_point, \
+            Serves the venue's page (status, curves, records, legend card) and /metrics on companion.listen:port \
+            (default 127.0.0.1:8790). Reads the site file's 'official:' section (heat_alert_area, thunder_municipality, jma_office, wbgt_point, \
             poll_interval). Sources: 環境省熱中症予防情報サイト (heat-stroke alerts, WBGT forecast) and 気象庁防災情報XML \
             (雷注意報). Inputs go to the daemon's companion.sock as datagrams it validates like MQTT commands; what \
             is known, and since when it is not, goes to the state file.
@@ -43,6 +44,14 @@ struct CompanionCommand: AsyncParsableCommand {
     @Option(help: "The safety daemon's state file, read for /metrics.")
     var daemonStateFile = "/run/venueguard/state.json"
 
+    @Option(help: "Where the daily records are kept ('none': not kept).")
+    var recordsDirectory = ProcessInfo.processInfo.environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first }
+        .map { "\($0)/records" } ?? "/var/lib/venueguard-companion/records"
+
+    @Option(help: "Where notifications wait until delivered ('none': memory only).")
+    var notificationsFile = ProcessInfo.processInfo.environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first }
+        .map { "\($0)/notifications.json" } ?? "/var/lib/venueguard-companion/notifications.json"
+
     @Flag(help: "Poll once, write the state and exit.")
     var once = false
 
@@ -56,37 +65,75 @@ struct CompanionCommand: AsyncParsableCommand {
         var logger = Logger(label: "venueguard-companion") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
         // Only the site id and the official: section: the companion never reads the MQTT account.
-        let site: (siteID: String, official: OfficialFeedsConfiguration?, companion: CompanionConfiguration)
+        let site: CompanionSiteConfiguration
         do {
             site = try ConfigurationLoader.loadOfficial(path: config)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(78)  // EX_CONFIG: systemd does not retry (RestartPreventExitStatus)
         }
-        guard let official = site.official else {
-            logger.critical("\(config) has no 'official:' section (heat_alert_area, thunder_municipality, wbgt_point): nothing to fetch")
-            throw ExitCode(78)
+        // Secrets are read once, here; a file that cannot be read stops the start (EX_CONFIG).
+        var regionalPassword: String?
+        if let file = site.companion.regional?.passwordFile {
+            do {
+                regionalPassword = try NotificationsConfiguration.readSecret(file)
+            } catch {
+                logger.critical("regional broker: \(error)")
+                throw ExitCode(78)
+            }
+        }
+        var channels: [NotificationChannel] = []
+        if let notifications = site.notifications {
+            do {
+                channels = try NotificationChannel.channels(notifications)
+            } catch {
+                logger.critical("notifications: \(error)")
+                throw ExitCode(78)
+            }
         }
         let http = FeedHTTPClient()
         let clock = SystemClock()
-        let service = CompanionService(official: official,
-                                       endpoints: .init(environmentBase: environmentBase, jmaFeed: jmaFeed, jmaLongFeed: jmaLongFeed),
-                                       http: http, channel: DaemonChannelClient(path: socket),
-                                       stateFile: stateFile == "none" ? nil : stateFile, logger: logger, clock: { clock.now })
-        logger.info("official feeds for \(site.siteID): heat alerts \(official.heatAlertArea ?? "-"), thunder advisories \(official.thunderMunicipality ?? "-"), WBGT forecast point \(official.wbgtPoint ?? "-"); inputs to \(socket)")
-        if once {
-            await service.pollOnce()
+        // Without an official: section nothing is fetched; the page, records and /metrics still run.
+        let service = site.official.map { official in
+            CompanionService(official: official,
+                             endpoints: .init(environmentBase: environmentBase, jmaFeed: jmaFeed, jmaLongFeed: jmaLongFeed),
+                             http: http, channel: DaemonChannelClient(path: socket),
+                             stateFile: stateFile == "none" ? nil : stateFile, logger: logger, clock: { clock.now })
+        }
+        if let official = site.official {
+            logger.info("official feeds for \(site.siteID): heat alerts \(official.heatAlertArea ?? "-"), thunder advisories \(official.thunderMunicipality ?? "-"), WBGT forecast point \(official.wbgtPoint ?? "-"); inputs to \(socket)")
         } else {
-            // /metrics beside the feeds; a port that cannot be bound does not stop the feeds.
-            let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile, companion: service, logger: logger)
+            logger.notice("\(config) has no 'official:' section: no official alerts or forecast are fetched; the page, records and /metrics run")
+        }
+        if once {
+            await service?.pollOnce()
+        } else {
+            let recorder = recordsDirectory == "none" ? nil
+                : DailyRecorder(directory: recordsDirectory, keepDays: site.companion.recordsDays, utcOffsetSeconds: site.utcOffsetSeconds, logger: logger)
+            let outbox = site.notifications.map { configuration in
+                NotificationOutbox(configuration: configuration, channels: channels, file: notificationsFile == "none" ? nil : notificationsFile,
+                                   siteID: site.siteID, siteName: site.siteName, http: http, logger: logger)
+            }
+            if !channels.isEmpty { logger.info("notifications to \(channels.map(\.name).joined(separator: ", "))") }
+            let page = VenuePage(site: site, daemonStateFile: daemonStateFile, recorder: recorder, notifications: outbox,
+                                 forecast: { await service?.forecastSummary() })
+            let delivering = Task { await outbox?.run() }
+            let regional = site.companion.regional.map { RegionalView(broker: $0, password: regionalPassword, logger: logger) }
+            let watchingRegion = Task { await regional?.run() }
+            // The page and /metrics beside the feeds; a port that cannot be bound does not stop the feeds.
+            let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile, companion: service,
+                                             page: page, regional: regional, logger: logger)
             let serving = Task { [logger] in
                 do {
-                    try await server.run { port in logger.info("serving /metrics on \(site.companion.listen):\(port)") }
+                    try await server.run { port in logger.info("serving the page and /metrics on http://\(site.companion.listen):\(port)/") }
                 } catch {
-                    logger.error("cannot serve /metrics on \(site.companion.listen):\(site.companion.port): \(error)")
+                    logger.error("cannot serve the page and /metrics on \(site.companion.listen):\(site.companion.port): \(error)")
                 }
             }
-            let task = Task { await service.run() }
+            let paging = Task { await page.run() }
+            let task = Task {
+                if let service { await service.run() } else { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
+            }
             let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
                 Glibc.signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number)
@@ -95,6 +142,11 @@ struct CompanionCommand: AsyncParsableCommand {
                 return source
             }
             await task.value
+            await page.stop()
+            await paging.value
+            delivering.cancel()
+            await delivering.value
+            watchingRegion.cancel()
             serving.cancel()
             await serving.value
             signals.forEach { $0.cancel() }

@@ -156,6 +156,11 @@ struct RunCommand: AsyncParsableCommand {
         let path = AtomicFile.defaultPath
         let directory = (path as NSString).deletingLastPathComponent
         guard access(directory, W_OK) == 0 else {
+            // Started from a terminal: a per-user file, so 'venueguard status' still finds it.
+            if ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] == nil, let file = AtomicFile.makeUserStateFile() {
+                logger.info("state file for 'venueguard status': \(file.path) (\(directory) is not writable)")
+                return file
+            }
             logger.debug("no state file: \(directory) is not writable")
             return nil
         }
@@ -178,18 +183,28 @@ struct RunCommand: AsyncParsableCommand {
             return await runSimulatedInRealTime(configuration, scenario: loaded, stop: stop, progress: progress, reporter: reporter,
                                                 logger: logger)
         }
-        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: loaded.utcOffsetSeconds,
+                                    parameters: configuration.model.parameters)
         let logEvents = !(renderer is TerminalPanel)  // the panel shows them; log lines would scroll it away
         let telemetry = makeTelemetry(configuration, logger: logger)
         let latest = Mutex<VenueStatus?>(nil)
         reporter.begin(generation(configuration, telemetry: telemetry) { latest.withLock { $0 } })
+        // MQTT commands and the panel's acknowledge key, into one stream of inputs.
+        let (inputs, continuation) = AsyncStream<[VenueInput]>.makeStream()
+        let forwarding = telemetry.map { telemetry in
+            Task { for await commands in telemetry.publisher.commands { continuation.yield(commands) } }
+        }
+        let keys = acknowledgeKeys(renderer) { continuation.yield([.acknowledge(source: "terminal")]) }
         await LiveRunner(configuration: configuration, scenario: loaded, speed: rate, exitAtEnd: exitAtEnd)
             .run(renderer: renderer, stop: stop, onStatus: { status, events in
                 latest.withLock { $0 = status }
                 reporter.evaluated(status, memory: nil)
                 if logEvents { for event in events { logger.log(level: event.logLevel, "\(event.summary)") } }
                 telemetry?.submit(status, events)
-            }, commands: telemetry?.publisher.commands, progress: progress)
+            }, commands: inputs, progress: progress)
+        keys?.stop()
+        forwarding?.cancel()
+        continuation.finish()
         await telemetry?.stop()
         return .ended(stop.requested ?? "scenario ended")
     }
@@ -201,9 +216,12 @@ struct RunCommand: AsyncParsableCommand {
                                 reporter: ServiceReporter, logger: Logger) async -> Outcome {
         let hardware = SimulatedHardware(configuration: configuration, scenario: scenario)
         let clock = SystemClock(wallStart: scenario.start, synchronized: scenario.clockSynchronized)
-        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: scenario.utcOffsetSeconds)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: scenario.utcOffsetSeconds,
+                                    parameters: configuration.model.parameters)
         let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: hardware.sources, renderer: renderer),
                                    clock: clock, progress: progress, logger: logger)
+        let keys = acknowledgeKeys(renderer) { Task { await runtime.submit([.acknowledge(source: "terminal")]) } }
+        defer { keys?.stop() }
         let telemetry = makeTelemetry(configuration, logger: logger, flushedByCaller: true)
         if let telemetry {
             runtime.onStatus = { status, events in telemetry.submit(status, events) }
@@ -232,7 +250,8 @@ struct RunCommand: AsyncParsableCommand {
             return .failedToStart("\(configuration.file): cannot open the signal outputs: \(error)")
         }
         let clock = SystemClock()
-        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
+        let renderer = makeRenderer(title: configuration.model.site.name, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds,
+                                    parameters: configuration.model.parameters)
         // The official sources are expected from the companion service only on the board (a
         // scenario run takes no official inputs).
         var configuration = configuration
@@ -243,6 +262,8 @@ struct RunCommand: AsyncParsableCommand {
                                                  renderer: renderer, close: { hardware.close() }),
                                    clock: clock, progress: progress, logger: logger)
         hardware.connect(to: runtime, clock: clock)
+        let keys = acknowledgeKeys(renderer) { Task { await runtime.submit([.acknowledge(source: "terminal")]) } }
+        defer { keys?.stop() }
         for problem in hardware.problems { logger.warning("\(problem)") }
         let telemetry = makeTelemetry(configuration, logger: logger, flushedByCaller: true)
         if let telemetry {
@@ -309,24 +330,35 @@ struct RunCommand: AsyncParsableCommand {
         return memory
     }
 
-    func makeRenderer(title: String, utcOffsetSeconds: Int) -> SignalRenderer {
+    func makeRenderer(title: String, utcOffsetSeconds: Int, parameters: SafetyParameters) -> SignalRenderer {
         !plain && isatty(STDOUT_FILENO) == 1
-            ? TerminalPanel(title: title, utcOffsetSeconds: utcOffsetSeconds, write: output)
+            ? TerminalPanel(title: title, utcOffsetSeconds: utcOffsetSeconds, parameters: parameters,
+                            acknowledgeKey: isatty(STDIN_FILENO) == 1, write: output)
             : PlainSignalLog(utcOffsetSeconds: utcOffsetSeconds, write: output)
+    }
+
+    /// With the panel in a terminal, the `a` key acknowledges the alarm (as the button does);
+    /// `nil` otherwise. The caller stops it, which puts the terminal back.
+    func acknowledgeKeys(_ renderer: SignalRenderer, _ acknowledge: @escaping @Sendable () -> Void) -> TerminalKeys? {
+        guard renderer is TerminalPanel else { return nil }
+        return TerminalKeys.start { key in
+            if key == UInt8(ascii: "a") || key == UInt8(ascii: "A") { acknowledge() }
+        }
     }
 
     func generation(_ configuration: SiteConfiguration, telemetry: TelemetryBridge?,
                     status: @escaping @Sendable () -> VenueStatus?) -> ServiceReporter.Generation {
         let payloads = TelemetryPayloads(site: configuration.model.site.id, utcOffsetSeconds: configuration.model.site.utcOffsetSeconds)
-        guard let telemetry, let mqtt = configuration.mqtt else { return .init(payloads: payloads, status: status) }
+        let facts = DaemonStateDocument.siteFacts(configuration.model)
+        guard let telemetry, let mqtt = configuration.mqtt else { return .init(payloads: payloads, status: status, siteFacts: facts) }
         let broker = "\(mqtt.host):\(mqtt.port)"
         let publisher = telemetry.publisher
-        return .init(payloads: payloads, status: status) {
+        return .init(payloads: payloads, status: status, mqtt: {
             let (stats, sensorPayloads) = publisher.snapshot()
             return DaemonStateDocument.MQTT(broker: broker, connected: stats.connected, backlog: stats.backlog,
                                             dropped: stats.dropped + stats.droppedUnstored, lastError: stats.lastError, problems: stats.problems,
                                             sensorPayloads: sensorPayloads)
-        }
+        }, siteFacts: facts)
     }
 
     /// The MQTT publisher, when the configuration has an `mqtt` section. A publisher that

@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
             1 stopped, gone or not updating (the lamps are not to be trusted), 3 no readable state file.
             """)
 
-    @Option(help: "The state file (default: $RUNTIME_DIRECTORY/state.json, else /run/venueguard/state.json).")
+    @Option(help: "The state file (default: $RUNTIME_DIRECTORY/state.json, else /run/venueguard/state.json, else the file of a daemon this user started from a terminal: $XDG_RUNTIME_DIR/venueguard/state.json or /tmp/venueguard-<uid>/state.json).")
     var stateFile: String?
 
     @Flag(help: "Print the state file's JSON as it is.")
@@ -23,7 +23,7 @@ struct StatusCommand: ParsableCommand {
     var companionStateFile = "/run/venueguard-companion/state.json"
 
     func run() throws {
-        let file = AtomicFile(path: stateFile ?? AtomicFile.defaultPath)
+        let file = AtomicFile(path: stateFile ?? AtomicFile.statusPath)
         guard var data = file.read() else {
             output("VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n")
             // The companion's view is worth showing even then (planning with the forecast).

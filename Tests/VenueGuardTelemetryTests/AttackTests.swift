@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VenueGuardTestSupport
 import VenueGuardConfiguration
 import VenueGuardDaemon
 import VenueGuardMosquitto

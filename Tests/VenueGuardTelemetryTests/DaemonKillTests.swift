@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VenueGuardTestSupport
 import VenueGuardOutbox
 
 /// The `venueguard` command killed with SIGKILL mid-publish, then started again: what the

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import VenueGuardTestSupport
 import VenueGuardConfiguration
 import VenueGuardCore
 import VenueGuardDaemon

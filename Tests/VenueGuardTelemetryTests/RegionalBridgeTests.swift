@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VenueGuardTestSupport
 
 /// The shipped bridge configuration (`Config/mosquitto/bridge.conf`) on two real mosquitto
 /// brokers on loopback: the box's broker forwards the venue to a "regional" one, which is stopped

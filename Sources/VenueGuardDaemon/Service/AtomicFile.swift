@@ -20,6 +20,35 @@ public struct AtomicFile: Sendable {
     /// The state file's default path: `$RUNTIME_DIRECTORY/state.json` under systemd, else `/run/venueguard/state.json`.
     public static var defaultPath: String { directory("RUNTIME_DIRECTORY", fallback: "/run/venueguard") + "/state.json" }
 
+    /// Where a daemon started from a terminal (no `/run/venueguard`, no systemd) keeps its state
+    /// file, so that `venueguard status` by the same user finds it: `$XDG_RUNTIME_DIR/venueguard`,
+    /// else `/tmp/venueguard-<uid>`.
+    public static var userStatePath: String {
+        let base = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        return (base.map { "\($0)/venueguard" } ?? "/tmp/venueguard-\(getuid())") + "/state.json"
+    }
+
+    /// Makes `userStatePath`'s directory (mode 0700) and checks it is a real directory owned by
+    /// this user (in `/tmp` another user could have made it first); `nil` when it cannot be used.
+    public static func makeUserStateFile() -> AtomicFile? {
+        let directory = (userStatePath as NSString).deletingLastPathComponent
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST { return nil }
+        var info = stat()
+        guard lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(),
+              info.st_mode & 0o022 == 0 else { return nil }
+        return AtomicFile(path: userStatePath)
+    }
+
+    /// The state file `status` reads when none is named: the service's, else (when the service's
+    /// is absent) the one a daemon started from a terminal by this user keeps.
+    public static var statusPath: String {
+        let service = defaultPath
+        if ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] == nil, access(service, F_OK) != 0, access(userStatePath, R_OK) == 0 {
+            return userStatePath
+        }
+        return service
+    }
+
     /// The safety memory's default path: `$STATE_DIRECTORY/memory.json` under systemd, else `/var/lib/venueguard/memory.json`.
     public static var defaultMemoryPath: String { directory("STATE_DIRECTORY", fallback: "/var/lib/venueguard") + "/memory.json" }
 

@@ -49,9 +49,10 @@ public struct DaemonStateDocument {
     /// stepped). `problems` are lasting ones a person must see (storage full, …).
     public static func encode(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
                               running: Bool, stoppedBecause: String?, written: WallClockTime,
-                              boot: (id: String, nanoseconds: Int64)? = nil, problems: [String] = []) -> [UInt8] {
+                              boot: (id: String, nanoseconds: Int64)? = nil, problems: [String] = [],
+                              siteFacts: [UInt8]? = nil) -> [UInt8] {
         stamped(body(status: status, payloads: payloads, mqtt: mqtt, pid: pid, configuration: configuration, running: running,
-                     stoppedBecause: stoppedBecause, problems: problems),
+                     stoppedBecause: stoppedBecause, problems: problems, siteFacts: siteFacts),
                 payloads: payloads, written: written, boot: boot)
     }
 
@@ -59,10 +60,11 @@ public struct DaemonStateDocument {
     /// written (until the heartbeat). Each sensor's payload is `sensorPayload(sensor)` when
     /// given (the bytes MQTT already published, spliced in as they are), else encoded here.
     public static func body(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
-                            running: Bool, stoppedBecause: String?, problems: [String],
+                            running: Bool, stoppedBecause: String?, problems: [String], siteFacts: [UInt8]? = nil,
                             sensorPayload: ((SensorStatus) -> [UInt8]?)? = nil) -> [UInt8] {
         JSONWriter.object(capacity: 8192) { o in
             o.field("schema", schema)
+            if let siteFacts { o.field("site_facts", raw: siteFacts) }
             o.field("pid", Int64(pid))
             o.field("configuration", configuration)
             o.field("running", running)
@@ -85,6 +87,33 @@ public struct DaemonStateDocument {
                         sensors.add(raw: sensorPayload?(sensor) ?? payloads.sensor(sensor, at: status.at, seq: 0))
                     }
                 }
+            }
+        }
+    }
+
+    /// What the companion's page needs to draw the levels and is not in the MQTT `state`: the
+    /// site's name, its areas in configuration order, and the thresholds and lightning radii in
+    /// force (after the region and site layers), as `{"name", "areas": [id…], "wbgt_thresholds": {"caution", "warning", "severe", "stop"} (°C),
+    /// "dry_bulb_thresholds": {…} (°C), "lightning": {"danger_km", "watch_km", "all_clear_s"}}`.
+    public static func siteFacts(_ model: VenueModel) -> [UInt8] {
+        func thresholds(_ t: HeatThresholds) -> (inout JSONWriter.Object) -> Void {
+            { o in
+                o.field("caution", t.caution)
+                o.field("warning", t.warning)
+                o.field("severe", t.severe)
+                o.field("stop", t.stop)
+            }
+        }
+        let lightning = model.parameters.lightning
+        return JSONWriter.object { o in
+            o.field("name", model.site.name)
+            o.field("areas", strings: model.areas.map(\.id.rawValue))
+            o.field("wbgt_thresholds", object: thresholds(model.parameters.wbgtThresholds))
+            o.field("dry_bulb_thresholds", object: thresholds(model.parameters.dryBulbThresholds))
+            o.field("lightning") { l in
+                l.field("danger_km", lightning.dangerRadiusKm)
+                l.field("watch_km", lightning.watchRadiusKm)
+                l.field("all_clear_s", Int64(lightning.allClear.components.seconds))
             }
         }
     }

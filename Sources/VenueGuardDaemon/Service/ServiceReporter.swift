@@ -26,11 +26,15 @@ public final class ServiceReporter: Sendable {
         public var mqtt: @Sendable () -> DaemonStateDocument.MQTT?
         /// The safety memory to keep on disk at the end, if this generation has one (the board).
         public var memory: (@Sendable () async -> VenueMemory)?
+        /// The site's name, thresholds and lightning radii for the state file
+        /// (`DaemonStateDocument.siteFacts`), encoded once per generation.
+        public var siteFacts: [UInt8]?
 
         /// Creates a generation.
         public init(payloads: TelemetryPayloads, status: @escaping @Sendable () -> VenueStatus?,
                     mqtt: @escaping @Sendable () -> DaemonStateDocument.MQTT? = { nil },
-                    memory: (@Sendable () async -> VenueMemory)? = nil) {
+                    memory: (@Sendable () async -> VenueMemory)? = nil, siteFacts: [UInt8]? = nil) {
+            self.siteFacts = siteFacts
             self.payloads = payloads
             self.status = status
             self.mqtt = mqtt
@@ -300,7 +304,7 @@ public final class ServiceReporter: Sendable {
         var made: [SensorID: (SensorPayloadSignature, [UInt8])] = [:]
         let body = DaemonStateDocument.body(status: status, payloads: generation.payloads, mqtt: mqtt, pid: getpid(),
                                             configuration: configurationPath, running: running, stoppedBecause: reason,
-                                            problems: problems) { sensor in
+                                            problems: problems, siteFacts: generation.siteFacts) { sensor in
             if let published = mqtt?.sensorPayloads[sensor.descriptor.id] { return published }
             let signature = SensorPayloadSignature(sensor)
             if let (made, bytes) = cached[sensor.descriptor.id], made == signature { return bytes }

@@ -1,17 +1,21 @@
 import Foundation
 import Glibc
 
+/// Test support (used by the test targets only, never by a product).
+///
 /// A real mosquitto broker for tests, on a free loopback port the test picks, in its own
 /// temporary directory. `kill()` sends SIGKILL (queued messages are lost, as in a crash);
 /// `start()` brings it back on the same port.
-final class MosquittoBroker: @unchecked Sendable {
-    let directory: URL
-    let port: Int
+public final class MosquittoBroker: @unchecked Sendable {
+    /// The broker's temporary directory (configuration, log).
+    public let directory: URL
+    /// The loopback port it listens on.
+    public let port: Int
     private var process: Process?
     private let extraConfig: String
 
     /// A port nobody listens on now (the kernel picks it).
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -25,12 +29,12 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// The mosquitto binary (Debian's package puts it in /usr/sbin).
-    static var executable: String? {
+    public static var executable: String? {
         ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Creates (and starts) a broker; `config` is added to the listener's configuration.
-    init(config: String = "allow_anonymous true", start: Bool = true) throws {
+    public init(config: String = "allow_anonymous true", start: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = Self.freePort()
@@ -43,9 +47,11 @@ final class MosquittoBroker: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    /// A file in the broker's directory.
+    public func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    func start() throws {
+    /// Starts mosquitto and waits (bounded) until the port accepts connections.
+    public func start() throws {
         guard let executable = Self.executable else {
             throw NSError(domain: "MosquittoBroker", code: 1, userInfo: [NSLocalizedDescriptionKey: "mosquitto is not installed (make test installs it)"])
         }
@@ -77,7 +83,7 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGTERM: a clean stop (mosquitto saves its persistence database first); SIGKILL if it
     /// has not ended within 10 s.
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGTERM)
         for _ in 0..<500 where process.isRunning { usleep(20_000) }
@@ -87,14 +93,15 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGKILL: no clean shutdown, queued messages lost.
-    func kill() {
+    public func kill() {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
     }
 
-    static func accepts(_ port: Int) -> Bool {
+    /// Whether something accepts TCP connections on loopback `port`.
+    public static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

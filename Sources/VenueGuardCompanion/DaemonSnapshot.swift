@@ -1,0 +1,291 @@
+import Foundation
+
+/// The safety daemon's state file (`/run/venueguard/state.json`, schema
+/// `venueguard/daemon-state/1`) as the page reads it: the MQTT `state` payload, each sensor's
+/// payload, the site's thresholds, and whether the daemon is running. Only what the page shows
+/// is decoded; unknown fields are ignored (the file is the daemon's, not an input), and every
+/// number shown is checked against physical bounds before use.
+public struct DaemonSnapshot: Decodable, Sendable, Equatable {
+    /// The site's facts the page draws with (`site_facts`).
+    public struct SiteFacts: Decodable, Sendable, Equatable {
+        /// Lower bounds of caution, warning, severe and stop, °C.
+        public struct Thresholds: Decodable, Sendable, Equatable {
+            /// `caution` as the daemon wrote it, °C.
+            public var caution: Double
+            /// `warning` as the daemon wrote it, °C.
+            public var warning: Double
+            /// `severe` as the daemon wrote it, °C.
+            public var severe: Double
+            /// `stop` as the daemon wrote it, °C.
+            public var stop: Double
+
+            /// The guideline's WBGT thresholds (21/25/28/31 °C).
+            public static let standardWBGT = Thresholds(caution: 21, warning: 25, severe: 28, stop: 31)
+            /// The guideline's dry-bulb thresholds (24/28/31/35 °C).
+            public static let standardDryBulb = Thresholds(caution: 24, warning: 28, severe: 31, stop: 35)
+
+            /// The four bounds in order.
+            public var bounds: [Double] { [caution, warning, severe, stop] }
+        }
+
+        /// The lightning radii in force.
+        public struct Lightning: Decodable, Sendable, Equatable {
+            /// `danger_km` as the daemon wrote it.
+            public var dangerKm: Double
+            /// `watch_km` as the daemon wrote it.
+            public var watchKm: Double
+            /// `all_clear_s` as the daemon wrote it.
+            public var allClearS: Int
+        }
+
+        /// `name` as the daemon wrote it.
+        public var name: String
+        /// `areas` as the daemon wrote it.
+        public var areas: [String]
+        /// `wbgt_thresholds` as the daemon wrote it.
+        public var wbgtThresholds: Thresholds
+        /// `dry_bulb_thresholds` as the daemon wrote it.
+        public var dryBulbThresholds: Thresholds
+        /// `lightning` as the daemon wrote it.
+        public var lightning: Lightning
+    }
+
+    /// The venue (the MQTT `state` payload, schema `venueguard/state/1`).
+    public struct State: Decodable, Sendable, Equatable {
+        /// The `_area` shape of the file.
+        public struct Area: Decodable, Sendable, Equatable {
+            /// The `_input` shape of the file.
+            public struct Input: Decodable, Sendable, Equatable {
+                /// `value` as the daemon wrote it.
+                public var value: Double
+                /// `unit` as the daemon wrote it.
+                public var unit: String
+                /// `source` as the daemon wrote it.
+                public var source: String
+                /// `sensor` as the daemon wrote it.
+                public var sensor: String?
+            }
+
+            /// `name` as the daemon wrote it.
+            public var name: String
+            /// `exposure` as the daemon wrote it.
+            public var exposure: String
+            /// `status` as the daemon wrote it.
+            public var status: String
+            /// `heat_level` as the daemon wrote it.
+            public var heatLevel: String
+            /// `wbgt` as the daemon wrote it, °C.
+            public var wbgt: Double?
+            /// `wbgt_method` as the daemon wrote it.
+            public var wbgtMethod: String?
+            /// `scale` as the daemon wrote it.
+            public var scale: String?
+            /// `ta` as the daemon wrote it, °C.
+            public var ta: Double?
+            /// `tg` as the daemon wrote it, °C.
+            public var tg: Double?
+            /// `tnw` as the daemon wrote it, °C.
+            public var tnw: Double?
+            /// `inputs` as the daemon wrote it.
+            public var inputs: [String: Input]
+            /// `reasons` as the daemon wrote it.
+            public var reasons: [String]
+        }
+
+        /// The `_lightning` shape of the file.
+        public struct Lightning: Decodable, Sendable, Equatable {
+            /// `state` as the daemon wrote it.
+            public var state: String
+            /// `last_strike_km` as the daemon wrote it.
+            public var lastStrikeKm: Double?
+            /// `last_strike_time` as the daemon wrote it.
+            public var lastStrikeTime: String?
+        }
+
+        /// The `_alerts` shape of the file.
+        public struct Alerts: Decodable, Sendable, Equatable {
+            /// `heat_alert` as the daemon wrote it.
+            public var heatAlert: String
+            /// `thunder_advisory` as the daemon wrote it.
+            public var thunderAdvisory: Bool
+        }
+
+        /// The `_official_source` shape of the file.
+        public struct OfficialSource: Decodable, Sendable, Equatable {
+            /// `state` as the daemon wrote it.
+            public var state: String
+            /// `companion_silent` as the daemon wrote it.
+            public var companionSilent: Bool
+            /// `text_en` as the daemon wrote it.
+            public var textEn: String
+            /// `text_ja` as the daemon wrote it.
+            public var textJa: String
+        }
+
+        /// The `_official` shape of the file.
+        public struct Official: Decodable, Sendable, Equatable {
+            /// `heat_alerts` as the daemon wrote it.
+            public var heatAlerts: OfficialSource?
+            /// `thunder_advisory` as the daemon wrote it.
+            public var thunderAdvisory: OfficialSource?
+            /// `forecast` as the daemon wrote it.
+            public var forecast: OfficialSource?
+        }
+
+        /// The `_outputs` shape of the file.
+        public struct Outputs: Decodable, Sendable, Equatable {
+            /// `lamps` as the daemon wrote it.
+            public var lamps: [String: String]
+            /// `buzzer` as the daemon wrote it.
+            public var buzzer: String
+        }
+
+        /// `time` as the daemon wrote it.
+        public var time: String
+        /// `clock_synchronized` as the daemon wrote it.
+        public var clockSynchronized: Bool
+        /// `status` as the daemon wrote it.
+        public var status: String
+        /// `heat_level` as the daemon wrote it.
+        public var heatLevel: String
+        /// `areas` as the daemon wrote it.
+        public var areas: [String: Area]
+        /// `lightning` as the daemon wrote it.
+        public var lightning: Lightning
+        /// `alerts` as the daemon wrote it.
+        public var alerts: Alerts
+        /// `official` as the daemon wrote it.
+        public var official: Official?
+        /// `reasons` as the daemon wrote it.
+        public var reasons: [String]
+        /// `problems` as the daemon wrote it.
+        public var problems: [String]
+        /// `outputs` as the daemon wrote it.
+        public var outputs: Outputs
+    }
+
+    /// One sensor (the `sensors/<id>` payload, schema `venueguard/sensor/1`).
+    public struct Sensor: Decodable, Sendable, Equatable {
+        /// The `_value` shape of the file.
+        public struct Value: Decodable, Sendable, Equatable {
+            /// `value` as the daemon wrote it.
+            public var value: Double
+            /// `unit` as the daemon wrote it.
+            public var unit: String
+            /// `suspect` as the daemon wrote it.
+            public var suspect: String?
+        }
+
+        /// `sensor` as the daemon wrote it.
+        public var sensor: String
+        /// `kind` as the daemon wrote it.
+        public var kind: String
+        /// `trust` as the daemon wrote it.
+        public var trust: String
+        /// `quality` as the daemon wrote it.
+        public var quality: String
+        /// `reason` as the daemon wrote it.
+        public var reason: String?
+        /// `values` as the daemon wrote it.
+        public var values: [String: Value]
+    }
+
+    /// `running` as the daemon wrote it.
+    public var running: Bool
+    /// `stopped_because` as the daemon wrote it.
+    public var stoppedBecause: String?
+    /// `problems` as the daemon wrote it.
+    public var problems: [String]?
+    /// `site_facts` as the daemon wrote it.
+    public var siteFacts: SiteFacts?
+    /// `state` as the daemon wrote it.
+    public var state: State?
+    /// `sensors` as the daemon wrote it.
+    public var sensors: [Sensor]?
+    /// When the daemon wrote the file, seconds since 1970.
+    public var writtenUnix: Double?
+
+    /// The largest file read: the daemon's is a few kB.
+    public static let maximumBytes = 1 << 20
+
+    /// Decodes a state file's bytes.
+    /// - Throws: `DecodingError` when the bytes are not a daemon state file.
+    public static func decode(_ data: Data) throws -> DaemonSnapshot {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(DaemonSnapshot.self, from: data)
+    }
+
+    /// The areas in the site's order (the file's `site_facts.areas`, else by id).
+    public var orderedAreas: [(id: String, area: State.Area)] {
+        guard let areas = state?.areas else { return [] }
+        let order = siteFacts?.areas ?? []
+        let known = order.compactMap { id in areas[id].map { (id, $0) } }
+        let rest = areas.keys.filter { !order.contains($0) }.sorted().map { ($0, areas[$0]!) }
+        return known + rest
+    }
+}
+
+/// Whether the daemon's view can be shown as the venue's now, judged the way the lamps are:
+/// a stopped or silent daemon's last levels are not the venue's.
+public enum DaemonFreshness: Sendable, Equatable {
+    /// Running, its file rewritten within `staleAfter`.
+    case running(ageSeconds: Double)
+    /// It said it stopped (and why).
+    case stopped(because: String?)
+    /// The file says running but has not been rewritten for this long: hung or killed.
+    case stale(ageSeconds: Double)
+    /// No readable file: not started, or not this daemon's.
+    case missing(why: String)
+
+    /// The daemon rewrites its file at least every 10 s while it runs; older than this, it is not up.
+    public static let staleAfter = 30.0
+
+    /// Judges `snapshot` (or why there is none) at wall time `now` (seconds since 1970).
+    public static func judge(_ snapshot: Result<DaemonSnapshot, SnapshotProblem>, now: Double) -> DaemonFreshness {
+        switch snapshot {
+        case let .failure(problem): return .missing(why: problem.description)
+        case let .success(snapshot):
+            guard snapshot.running else { return .stopped(because: snapshot.stoppedBecause) }
+            let age = snapshot.writtenUnix.map { max(0, now - $0) } ?? .infinity
+            return age <= staleAfter ? .running(ageSeconds: age) : .stale(ageSeconds: age)
+        }
+    }
+
+    /// Whether the daemon's levels are the venue's now.
+    public var isLive: Bool {
+        if case .running = self { return true }
+        return false
+    }
+}
+
+/// Why there is no snapshot.
+public enum SnapshotProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file is not there (the daemon never started, or `/run` was cleared).
+    case noFile(String)
+    /// The file is larger than any state file.
+    case tooLarge(String)
+    /// The file is not a daemon state file.
+    case unreadable(String)
+
+    /// One line for the page and the logs.
+    public var description: String {
+        switch self {
+        case let .noFile(path): "\(path) does not exist"
+        case let .tooLarge(path): "\(path) is larger than 1 MiB: not the daemon's"
+        case let .unreadable(why): "unreadable: \(why)"
+        }
+    }
+
+    /// Reads and decodes the state file at `path`.
+    public static func read(_ path: String) -> Result<DaemonSnapshot, SnapshotProblem> {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .failure(.noFile(path)) }
+        guard (attributes[.size] as? Int ?? 0) <= DaemonSnapshot.maximumBytes else { return .failure(.tooLarge(path)) }
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.noFile(path)) }
+        do {
+            return .success(try DaemonSnapshot.decode(data))
+        } catch {
+            return .failure(.unreadable("\(error)".prefix(200).description))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import Testing
+@testable import VenueGuardCompanion
+import VenueGuardCore
+
+/// The daily records: real files in a temporary folder, written in batches, read back after a
+/// restart, pruned after the days kept, never confused by files they did not write.
+struct DailyRecorderTests {
+    /// 2026-08-07 00:00 JST.
+    static let midnight = 1_786_028_400.0
+
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vg-records-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func snapshot(yard: Double?, at unix: Double, running: Bool = true, strikeKm: Double? = nil) throws -> (DaemonSnapshot, DaemonFreshness) {
+        let bytes = PageFixtures.state(yard: yard, strikeKm: strikeKm, running: running, written: WallClockTime(secondsSince1970: unix))
+        let snapshot = try DaemonSnapshot.decode(Data(bytes))
+        return (snapshot, DaemonFreshness.judge(.success(snapshot), now: unix))
+    }
+
+    static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test("One row a minute per area, appended in batches: a power cut loses at most the batch")
+    func batched() async throws {
+        let folder = try Self.folder()
+        let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, flushInterval: 600, logger: Logger(label: "test"))
+        let start = Self.midnight + 10 * 3600  // 10:00 JST
+        for minute in 0..<25 {
+            for second in [0.0, 20, 40] {  // called every 20 s: still one row a minute
+                let at = start + Double(minute * 60) + second
+                let (snapshot, freshness) = try Self.snapshot(yard: 25 + Double(minute) / 10, at: at)
+                await recorder.record(snapshot, freshness: freshness, at: at)
+            }
+        }
+        let yard = "\(folder)/yard/2026-08-07.csv"
+        let written = Self.lines(yard)
+        // The first row at once, then every 10 minutes: 10:00, 10:10 … 10:20 written; 10:21… waiting.
+        #expect(written.first == RecordRow.header)
+        #expect(written.count == 1 + 21, "\(written.count)")
+        #expect(written[1] == "2026-08-07T10:00+09:00,25.0,wbgt,warning,warning,measured,clear,,none,false,running")
+        #expect(await recorder.fileWrites == 3 * 2, "three appends per area, not one per row")
+        #expect(await recorder.rows(area: "yard").count == 25)
+        // The CSV served includes the waiting rows.
+        let served = try #require(await recorder.csv(area: "yard", date: "2026-08-07"))
+        #expect(served.split(separator: "\n").count == 26)
+        await recorder.flush()
+        #expect(Self.lines(yard).count == 26)
+        #expect(Self.lines("\(folder)/hall/2026-08-07.csv").count == 26)
+    }
+
+    @Test("After a restart today's rows are read back; the minutes without the daemon are recorded as no data")
+    func restart() async throws {
+        let folder = try Self.folder()
+        let start = Self.midnight + 13 * 3600
+        do {
+            let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+            for minute in 0..<5 {
+                let (snapshot, freshness) = try Self.snapshot(yard: 30, at: start + Double(minute * 60))
+                await recorder.record(snapshot, freshness: freshness, at: start + Double(minute * 60))
+            }
+            await recorder.flush()
+        }
+        let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        // The daemon stopped: its old file is there, saying it stopped.
+        let at = start + 7 * 60
+        let (stopped, _) = try Self.snapshot(yard: 30, at: at - 60, running: false)
+        await recorder.record(stopped, freshness: DaemonFreshness.judge(.success(stopped), now: at), at: at)
+        let rows = await recorder.rows(area: "yard")
+        #expect(rows.map(\.minute) == [780, 781, 782, 783, 784, 787])
+        #expect(rows.last?.heatLevel == "no-data" && rows.last?.wbgt == nil && rows.last?.daemon == "stopped")
+        #expect(rows.first?.heatLevel == "severe")
+        #expect(await recorder.unreadableLines == 0)
+    }
+
+    @Test("The day ends at the site's midnight: two files")
+    func dayRollover() async throws {
+        let folder = try Self.folder()
+        let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        for at in [Self.midnight - 60, Self.midnight] {
+            let (snapshot, freshness) = try Self.snapshot(yard: 22, at: at)
+            await recorder.record(snapshot, freshness: freshness, at: at)
+        }
+        await recorder.flush()
+        #expect(Self.lines("\(folder)/yard/2026-08-06.csv").last?.hasPrefix("2026-08-06T23:59+09:00,22.0") == true)
+        #expect(Self.lines("\(folder)/yard/2026-08-07.csv").last?.hasPrefix("2026-08-07T00:00+09:00,22.0") == true)
+        #expect(await recorder.rows(area: "yard").count == 1)
+    }
+
+    @Test("Days older than kept are removed; other files and lines it did not write are left alone and counted")
+    func retentionAndForeignFiles() async throws {
+        let folder = try Self.folder()
+        try FileManager.default.createDirectory(atPath: "\(folder)/yard", withIntermediateDirectories: true)
+        for date in ["2026-08-05", "2026-08-06", "2026-07-01"] {
+            try (RecordRow.header + "\n").write(toFile: "\(folder)/yard/\(date).csv", atomically: true, encoding: .utf8)
+        }
+        try "notes".write(toFile: "\(folder)/yard/README.txt", atomically: true, encoding: .utf8)
+        try (RecordRow.header + "\n2026-08-07T00:01+09:00,999,wbgt,safe,safe,measured,clear,,none,false,running\nrubbish\n"
+            + "2026-08-07T00:02+09:00,21.0,wbgt,caution,caution,measured,clear,,none,false,running\n")
+            .write(toFile: "\(folder)/yard/2026-08-07.csv", atomically: true, encoding: .utf8)
+        let recorder = DailyRecorder(directory: folder, keepDays: 2, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        let (snapshot, freshness) = try Self.snapshot(yard: 22, at: Self.midnight + 300)
+        await recorder.record(snapshot, freshness: freshness, at: Self.midnight + 300)
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/yard").sorted()
+        #expect(left == ["2026-08-06.csv", "2026-08-07.csv", "README.txt"])
+        #expect(await recorder.unreadableLines == 2, "a WBGT of 999 and a line of rubbish")
+        #expect(await recorder.rows(area: "yard").map(\.minute) == [2, 5])
+        let summaries = await recorder.summaries()
+        #expect(summaries.first { $0.area == "yard" && $0.date == "2026-08-07" }?.maximum == 22)
+        #expect(await recorder.csv(area: "../etc", date: "2026-08-07") == nil)
+        #expect(await recorder.csv(area: "yard", date: "2026-02-31") == nil)
+    }
+
+    @Test("A strike is recorded in the minute it is first seen, not again, and not an old one at start")
+    func strikes() async throws {
+        let folder = try Self.folder()
+        let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        let start = Self.midnight + 15 * 3600
+        for minute in 0..<3 {
+            let at = start + Double(minute * 60)
+            // The fixture's strike is at the file's time: new each minute only when the file says so.
+            // Minutes 0 and 1 read the same file (one strike); minute 2 a new file with a new strike.
+            // The files stand for a running daemon whatever their age.
+            let (snapshot, _) = try Self.snapshot(yard: 24, at: minute == 2 ? at : start, strikeKm: 9)
+            await recorder.record(snapshot, freshness: .running(ageSeconds: 0), at: at)
+        }
+        let rows = await recorder.rows(area: "yard")
+        #expect(rows.map(\.strikeKm) == [9, nil, 9])
+        #expect(rows.allSatisfy { $0.lightning == "danger" })
+    }
+}
