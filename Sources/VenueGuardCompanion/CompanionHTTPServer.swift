@@ -108,7 +108,7 @@ public struct CompanionHTTPServer: Sendable {
         router.get("legend-a5.css") { _, _ in asset(PageAssets.legendA5, type: "text/css; charset=utf-8") }
         router.get("page.js") { _, _ in asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("legend") { request, _ -> Response in
-            guard let size = LegendCard.Size(rawValue: request.uri.queryParameters.get("size") ?? "a4") else {
+            guard let size = LegendCard.Size(rawValue: (request.uri.queryParameters.get("size") ?? "a4").lowercased()) else {
                 return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "size must be a4 or a5\n")))
             }
             return html(await page.legend(size))
@@ -116,7 +116,8 @@ public struct CompanionHTTPServer: Sendable {
         router.get("records") { request, _ -> Response in
             let summaries = await page.recorder?.summaries() ?? []
             return html(RecordsPage(siteName: await page.siteName, summaries: summaries,
-                                    keepDays: configuration.recordsDays, language: language(request, configuration)).html())
+                                    keepDays: configuration.recordsDays, names: await page.areaNames(),
+                                    language: language(request, configuration)).html())
         }
         router.get("records/:area/:file") { _, context -> Response in
             let area = context.parameters.get("area") ?? "", file = context.parameters.get("file") ?? ""

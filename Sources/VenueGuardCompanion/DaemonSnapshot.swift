@@ -279,8 +279,9 @@ public enum SnapshotProblem: Error, Sendable, Equatable, CustomStringConvertible
 
     /// Reads and decodes the state file at `path`.
     public static func read(_ path: String) -> Result<DaemonSnapshot, SnapshotProblem> {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .failure(.noFile(path)) }
-        guard (attributes[.size] as? Int ?? 0) <= DaemonSnapshot.maximumBytes else { return .failure(.tooLarge(path)) }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .failure(.noFile(path)) }
+        guard Int(info.st_size) <= DaemonSnapshot.maximumBytes else { return .failure(.tooLarge(path)) }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(.noFile(path)) }
         do {
             return .success(try DaemonSnapshot.decode(data))

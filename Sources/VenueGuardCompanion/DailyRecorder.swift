@@ -172,7 +172,10 @@ public actor DailyRecorder {
         // distance matters for the rules, and the timeline shows it), and only a recent one (an
         // hours-old strike seen at start is not today's news).
         if let state, let time = state.lightning.lastStrikeTime, time != lastStrikeTime {
-            if let at = Self.unixTime(time), unix - at <= 120 { strike = state.lightning.lastStrikeKm.map { min(max($0, 0), 100) } }
+            // Judged on the daemon's own clock (a scenario's is not the wall clock).
+            if let at = Self.unixTime(time), let now = Self.unixTime(state.time), now - at <= 120 {
+                strike = state.lightning.lastStrikeKm.map { min(max($0, 0), 100) }
+            }
             lastStrikeTime = time
         }
         for id in knownAreas {

@@ -52,7 +52,7 @@ struct LegendCard {
         var rows = ""
         for status in SafetyStatus.allCases {
             let name = VenueWords.status(status.rawValue), todo = VenueWords.guidance(status.rawValue)
-            rows += "<tr class=\"s-\(status.rawValue)\"><td class=\"lamps\">\(lamps(SignalLegend.lamps(status: status, lightning: .clear)))</td>"
+            rows += "<tr class=\"s-\(status.rawValue)\"><td class=\"lamp-cell\">\(lamps(SignalLegend.lamps(status: status, lightning: .clear)))</td>"
             rows += "<td><strong>\(e(name.ja))</strong><br>\(e(name.en))</td><td class=\"num\">\(range(status))</td>"
             rows += "<td>\(e(todo.ja))<br><span class=\"en\">\(e(todo.en))</span></td></tr>"
         }
@@ -61,7 +61,7 @@ struct LegendCard {
             let pattern = SignalLegend.lamps(status: .safe, lightning: state)[.blue] ?? .off
             let name = VenueWords.lightning(state.rawValue)
             let todo = VenueWords.lightningGuidance(state.rawValue, allClearMinutes: allClearMinutes)
-            blue += "<tr><td class=\"lamps\">\(lamps([.blue: pattern], only: [.blue]))</td>"
+            blue += "<tr><td class=\"lamp-cell\">\(lamps([.blue: pattern], only: [.blue]))</td>"
             blue += "<td><strong>\(e(name.ja))</strong><br>\(e(name.en))</td><td>\(e(todo.ja.isEmpty ? "—" : todo.ja))<br><span class=\"en\">\(e(todo.en))</span></td></tr>"
         }
         var buzzer = ""
@@ -74,6 +74,7 @@ struct LegendCard {
         <html lang="ja"><head><meta charset="utf-8"><title>\(e(siteName)) – ランプの見かた / How to read the lamps</title>
         <link rel="stylesheet" href="/page.css"><link rel="stylesheet" href="/legend-\(size.rawValue).css"></head>
         <body class="legend">
+        <nav class="noprint"><a href="/legend?size=a4">A4</a> <a href="/legend?size=a5">A5</a> <a href="/">← 現在の状況 / the venue now</a></nav>
         <h1>\(e(siteName)): ランプの見かた <span class="en">How to read the lamps</span></h1>
         <table class="legend-table"><thead><tr><th>緑 黄 赤<br><span class="en">green yellow red</span></th><th>レベル<br><span class="en">level</span></th><th>WBGT °C</th><th>対応<br><span class="en">what to do</span></th></tr></thead>
         <tbody>\(rows)</tbody></table>
@@ -95,7 +96,9 @@ struct LegendCard {
         func contact(_ c: EmergencyPlan.Contact) -> String { [c.role, c.name, c.phone].compactMap { $0 }.map(e).joined(separator: " ") }
         if let c = plan.personInCharge { items.append("<li>責任者 <span class=\"en\">in charge</span>: \(contact(c))</li>") }
         if let c = plan.deputy { items.append("<li>副責任者 <span class=\"en\">deputy</span>: \(contact(c))</li>") }
-        for c in plan.contacts { items.append("<li>\(contact(c))</li>") }
+        // The card keeps to one page: three contacts at most (the page lists them all).
+        for c in plan.contacts.prefix(3) { items.append("<li>\(contact(c))</li>") }
+        if plan.contacts.count > 3 { items.append("<li>(+\(plan.contacts.count - 3) 緊急連絡 <span class=\"en\">more contacts on the page</span>)</li>") }
         if let c = plan.hospital { items.append("<li>医療機関 <span class=\"en\">hospital</span>: \(contact(c))</li>") }
         if let aed = plan.aed {
             let pads = aed.childPads.map { $0 ? "小児用パッドあり / child pads" : "小児用パッドなし / no child pads" } ?? "小児用パッド未確認 / child pads not stated"

@@ -11,8 +11,8 @@ struct LightningTimeline {
     var title: String
     var language: PageLanguage
 
-    static let width = 720.0, height = 150.0
-    static let left = 40.0, right = 92.0, top = 10.0, strip = 16.0, bottom = 22.0
+    static let width = 720.0, height = 190.0
+    static let left = 44.0, right = 118.0, top = 10.0, strip = 16.0, bottom = 28.0
 
     func svg() -> String {
         let maxKm = max(40, (lightning.watchKm / 10).rounded(.up) * 10)
@@ -26,15 +26,15 @@ struct LightningTimeline {
         s += "<rect x=\"\(f(Self.left))\" y=\"\(f(y(0)))\" width=\"\(f(plotW))\" height=\"\(f(y(lightning.dangerKm) - y(0)))\" fill=\"#ffb3b3\"/>"
         let danger = Bilingual("\(HTMLText.number(lightning.dangerKm, digits: 0)) km 危険", "\(HTMLText.number(lightning.dangerKm, digits: 0)) km danger")
         let watch = Bilingual("\(HTMLText.number(lightning.watchKm, digits: 0)) km 注意", "\(HTMLText.number(lightning.watchKm, digits: 0)) km watch")
-        s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(lightning.dangerKm)))\" font-size=\"11\">\(HTMLText.escape(danger(language)))</text>"
-        s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(lightning.watchKm)))\" font-size=\"11\">\(HTMLText.escape(watch(language)))</text>"
+        s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(lightning.dangerKm)))\" font-size=\"17\">\(HTMLText.escape(danger(language)))</text>"
+        s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(lightning.watchKm)))\" font-size=\"17\">\(HTMLText.escape(watch(language)))</text>"
         for km in stride(from: 0.0, through: maxKm, by: 10) {
-            s += "<text x=\"\(f(Self.left - 4))\" y=\"\(f(y(km) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(km))</text>"
+            s += "<text x=\"\(f(Self.left - 4))\" y=\"\(f(y(km) + 4))\" font-size=\"17\" text-anchor=\"end\">\(Int(km))</text>"
         }
         for hour in stride(from: 0, through: 24, by: 3) {
             let hx = x(Double(hour * 60))
             s += "<line x1=\"\(f(hx))\" x2=\"\(f(hx))\" y1=\"\(f(Self.top))\" y2=\"\(f(Self.top + plotH))\" stroke=\"#999\" stroke-width=\"0.4\"/>"
-            s += "<text x=\"\(f(hx))\" y=\"\(f(Self.height - 6))\" font-size=\"11\" text-anchor=\"middle\">\(hour):00</text>"
+            s += "<text x=\"\(f(hx))\" y=\"\(f(Self.height - 6))\" font-size=\"17\" text-anchor=\"middle\">\(hour):00</text>"
         }
         for row in rows {
             if let km = row.strikeKm {
@@ -52,7 +52,7 @@ struct LightningTimeline {
         if let nowMinute {
             s += "<line x1=\"\(f(x(Double(nowMinute))))\" x2=\"\(f(x(Double(nowMinute))))\" y1=\"\(f(Self.top))\" y2=\"\(f(stripY + Self.strip))\" stroke=\"#1a4fa0\" stroke-width=\"1\"/>"
         }
-        s += "<text x=\"4\" y=\"\(f(Self.top + 10))\" font-size=\"11\">km</text>"
+        s += "<text x=\"\(f(Self.left + 4))\" y=\"\(f(Self.top + plotH - 4))\" font-size=\"17\" fill=\"#333\">km</text>"
         s += "<rect x=\"\(f(Self.left))\" y=\"\(f(Self.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#333\" stroke-width=\"0.8\"/>"
         return s + "</svg>"
     }

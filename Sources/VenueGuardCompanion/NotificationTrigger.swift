@@ -9,6 +9,8 @@ public struct VenueObservation: Sendable, Equatable {
     public var status: String?
     /// The lightning state while live.
     public var lightning: String?
+    /// The venue's heat level while live (the status less lightning and alert stops).
+    public var heatLevel: String?
     /// `none`, `alert`, `special-alert`.
     public var heatAlert: String
     /// Whether a thunder advisory is in force.
@@ -23,9 +25,10 @@ public struct VenueObservation: Sendable, Equatable {
     public var down: Bilingual?
 
     /// An observation.
-    public init(live: Bool, status: String? = nil, lightning: String? = nil, heatAlert: String = "none", thunderAdvisory: Bool = false,
-                feedsNotKnown: [String: Bilingual] = [:], summary: Bilingual = Bilingual("", ""), strike: Bilingual? = nil,
-                down: Bilingual? = nil) {
+    public init(live: Bool, status: String? = nil, lightning: String? = nil, heatLevel: String? = nil, heatAlert: String = "none",
+                thunderAdvisory: Bool = false, feedsNotKnown: [String: Bilingual] = [:], summary: Bilingual = Bilingual("", ""),
+                strike: Bilingual? = nil, down: Bilingual? = nil) {
+        self.heatLevel = heatLevel
         self.live = live
         self.status = status
         self.lightning = lightning
@@ -61,7 +64,8 @@ public struct VenueObservation: Sendable, Equatable {
             Bilingual("\(HTMLText.clock(state.lightning.lastStrikeTime))に\(HTMLText.number(km)) km先",
                       "\(HTMLText.number(km)) km away at \(HTMLText.clock(state.lightning.lastStrikeTime))")
         }
-        return VenueObservation(live: true, status: state.status, lightning: state.lightning.state, heatAlert: state.alerts.heatAlert,
+        return VenueObservation(live: true, status: state.status, lightning: state.lightning.state, heatLevel: state.heatLevel,
+                                heatAlert: state.alerts.heatAlert,
                                 thunderAdvisory: state.alerts.thunderAdvisory, feedsNotKnown: notKnown,
                                 summary: Bilingual(parts.map(\.ja).joined(separator: "、"), parts.map(\.en).joined(separator: ", ")),
                                 strike: strike)
@@ -87,7 +91,8 @@ public struct VenueNotification: Sendable, Equatable, Codable {
 /// When to tell a mentor, from one observation to the next (pure: no clock, no I/O).
 ///
 /// - A level reaching `severe` or `stop`, and easing below `severe` after such a message.
-/// - Lightning `danger`, and its all-clear (clear or watch again, not unknown).
+/// - Lightning `danger`; its easing to `watch` (still stay ready, outdoor activity may still be
+///   stopped); its all-clear only once lightning is `clear` (never on `unknown`).
 /// - An official heat-stroke alert or special alert, a thunder advisory, newly in force.
 /// - The box `unknown`, or the daemon stopped or silent, for `silentAfter`; and back again.
 /// - An official feed that stopped (not known).
@@ -103,6 +108,8 @@ public struct NotificationTrigger: Sendable {
         public var level: String?
         /// A lightning danger message is standing.
         public var lightningDanger = false
+        /// Danger eased to watch was told; the all-clear is still to come.
+        public var lightningEased = false
         /// The heat alert last told (`none` when none).
         public var heatAlert = "none"
         /// A thunder advisory message is standing.
@@ -189,15 +196,18 @@ public struct NotificationTrigger: Sendable {
                 let kind = r == 4 ? "level-stop" : "level-severe"
                 let suppressed = !allowed(kind, at: t) || (kind == "level-severe" && told.lastSent["level-stop"].map { t - $0 < minInterval } == true)
                 if !suppressed {
-                    let level = VenueWords.status(status), todo = VenueWords.guidance(status)
+                    let level = VenueWords.status(status)
+                    let todo = VenueWords.whatToDo(status: status, heatLevel: o.heatLevel ?? status, lightning: o.lightning ?? "clear",
+                                                   heatAlert: o.heatAlert, thunderAdvisory: o.thunderAdvisory, allClearMinutes: 30)
                     out.append(message(kind, o, ja: "\(level.ja):\(o.summary.ja)。\(todo.ja)", en: "\(level.en): \(o.summary.en). \(todo.en)"))
                 }
                 told.level = status
             } else if told.level != nil && r < toldRank {
                 let eased = r >= 3 ? status : nil
                 if allowed("level-eased", at: t) {
-                    let level = VenueWords.status(status)
-                    out.append(message("level-eased", o, ja: "レベルが下がりました:\(level.ja)。\(o.summary.ja)", en: "The level eased: \(level.en). \(o.summary.en)"))
+                    let level = VenueWords.status(status), todo = VenueWords.guidance(status)
+                    out.append(message("level-eased", o, ja: "レベルが下がりました:\(level.ja)。\(o.summary.ja)。\(todo.ja)",
+                                       en: "The level eased: \(level.en). \(o.summary.en). \(todo.en)"))
                 }
                 told.level = eased
             }
@@ -209,10 +219,20 @@ public struct NotificationTrigger: Sendable {
             let wait = VenueWords.lightningGuidance("danger", allClearMinutes: 30)
             out.append(message("lightning-danger", o, ja: "雷の危険\(o.strike.map { "(\($0.ja))" } ?? "")。\(wait.ja)",
                                en: "Lightning danger\(o.strike.map { " (\($0.en))" } ?? ""). \(wait.en)"))
-        } else if told.lightningDanger && (o.lightning == "clear" || o.lightning == "watch") {
+        } else if told.lightningDanger && o.lightning == "watch" {
+            // Not an all-clear: storms are still about, and an advisory may still stop outdoor activity.
             told.lightningDanger = false
+            told.lightningEased = true
+            _ = allowed("lightning-eased", at: t, rateLimited: false)
+            let outdoors = o.thunderAdvisory ? Bilingual("雷注意報が出ているため屋外の活動は中止のまま。", "A thunder advisory is in force: outdoor activity stays stopped.")
+                                             : Bilingual("", "")
+            out.append(message("lightning-eased", o, ja: "雷の危険は「注意」に下がりました。まだ解除ではありません。すぐ屋内に移れるよう準備を。\(outdoors.ja)",
+                               en: "Lightning danger has eased to watch. This is not the all-clear: stay ready to move indoors. \(outdoors.en)"))
+        } else if (told.lightningDanger || told.lightningEased) && o.lightning == "clear" {
+            told.lightningDanger = false
+            told.lightningEased = false
             _ = allowed("lightning-clear", at: t, rateLimited: false)
-            out.append(message("lightning-clear", o, ja: "雷の危険は解除されました(最後の雷から規定の時間が経過)。", en: "Lightning all-clear: the wait after the last strike is over."))
+            out.append(message("lightning-clear", o, ja: "雷は解除されました(近くの雷がなくなり、雷注意報もありません)。", en: "Lightning all-clear: no strike nearby any more and no thunder advisory."))
         }
         // Official alerts, newly in force or raised.
         let alertRank = ["none": 0, "alert": 1, "special-alert": 2]

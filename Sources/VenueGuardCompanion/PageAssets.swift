@@ -54,6 +54,7 @@ enum PageAssets {
     #lost{display:none;position:sticky;top:0;z-index:10;background:#f2c200;color:#111;padding:10px 14px;font-weight:700;border-bottom:4px solid #111}
     body.lost #lost{display:block}
     body.lost #live,body.lost #charts{opacity:.35}
+    .scroll{overflow-x:auto}
     table.records{border-collapse:collapse;width:100%}table.records td,table.records th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}
     @media (max-width:480px){.status h1{font-size:2em}.lamp{width:34px;height:34px}header a{margin-left:8px}}
     .legend{background:#fff;margin:0;padding:0}
@@ -62,7 +63,10 @@ enum PageAssets {
     .legend tr[class^="s-"] .en{color:inherit}
     .legend-table{border-collapse:collapse;width:100%;margin:4px 0 6px}
     .legend-table th,.legend-table td{border:1px solid #444;padding:3px 5px;vertical-align:middle;text-align:left}
-    .legend-table td.lamps{width:10em}
+    .legend-table td.lamp-cell{width:10em;background:#fff;color:#111}
+    .legend-table td.lamp-cell .en{color:#333}
+    .legend nav.noprint{margin-bottom:6px}
+    @media print{.noprint{display:none}}
     .legend h2{margin:4px 0 2px;font-size:1.15em}
     .legend .numbers{margin:0;gap:0 12px;font-size:1em}
     .legend p{margin:4px 0}
@@ -85,8 +89,8 @@ enum PageAssets {
     """
 
     static let legendA5 = """
-    @page{size:A5 portrait;margin:6mm}
-    .legend{font-size:6.1pt}
+    @page{size:A5 portrait;margin:5mm}
+    .legend{font-size:5.9pt}
     .legend h1{font-size:1.35em}
     .lamp.print{width:12px;height:12px}
     .legend-table th,.legend-table td{padding:1px 3px}

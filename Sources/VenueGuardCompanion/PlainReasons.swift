@@ -59,8 +59,13 @@ enum PlainReasons {
                 }
                 let boundText = bound.map { Bilingual("(\(HTMLText.number($0, digits: 0)) °C以上)", " (\(HTMLText.number($0, digits: 0)) °C or more)") }
                     ?? Bilingual("", "")
-                out.append(Bilingual("\(name):\(quantity.ja) \(HTMLText.number(wbgt)) °C → \(level.ja)\(boundText.ja)",
-                                     "\(name): \(quantity.en) \(HTMLText.number(wbgt)) °C → \(level.en)\(boundText.en)"))
+                // A level held after the value fell below its threshold (the step-down waits): said so.
+                let held = bound.map { wbgt < $0 } ?? false
+                let heldText = held ? Bilingual("。値は基準を下回りましたが、下回った状態がしばらく続くまでこのレベルを保ちます",
+                                                ": the value is below it now; the level steps down only once it has stayed below for a while")
+                                    : Bilingual("", "")
+                out.append(Bilingual("\(name):\(quantity.ja) \(HTMLText.number(wbgt)) °C → \(level.ja)\(boundText.ja)\(heldText.ja)",
+                                     "\(name): \(quantity.en) \(HTMLText.number(wbgt)) °C → \(level.en)\(boundText.en)\(heldText.en)"))
                 if dry {
                     out.append(Bilingual("\(name):WBGTが測れないため気温で判断しています(目安)。", "\(name): judged by air temperature because WBGT cannot be worked out (a stopgap)."))
                 }

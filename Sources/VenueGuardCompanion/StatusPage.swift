@@ -20,6 +20,8 @@ struct StatusPage {
     var utcOffsetSeconds: Int
     var emergency: EmergencyPlan?
     var forecast: WBGTForecastSummary?
+    /// Whether the site has an `official:` section (else nothing official is fetched).
+    var officialConfigured = true
     var records: [(area: String, rows: [RecordRow])]
     var now: Double
     var language: PageLanguage
@@ -49,8 +51,8 @@ struct StatusPage {
         <div id="charts">\(charts())</div>
         \(plan())
         </main>
-        <footer>\(t(Bilingual("出典:環境省熱中症予防情報サイト(暑さ指数・熱中症警戒アラート)、気象庁防災情報XML(雷注意報)。センサーの値は本体の計測です。",
-                               "Sources: Ministry of the Environment heat-illness prevention site (WBGT, heat-stroke alerts); JMA disaster-prevention XML (thunder advisories). Sensor values are the box's own.")))</footer>
+        <footer>\(officialConfigured ? t(Bilingual("出典:環境省熱中症予防情報サイト(暑さ指数・熱中症警戒アラート)、気象庁防災情報XML(雷注意報)。センサーの値は本体の計測です。",
+                               "Sources: Ministry of the Environment heat-illness prevention site (WBGT, heat-stroke alerts); JMA disaster-prevention XML (thunder advisories). Sensor values are the box's own.")) : t(Bilingual("公式情報(熱中症アラート・雷注意報)は取得していません。センサーの値は本体の計測です。", "No official alerts are fetched (no official: section). Sensor values are the box's own.")))</footer>
         </body></html>
         """
     }
@@ -81,15 +83,17 @@ struct StatusPage {
     }
 
     private func down() -> String {
+        let last = snapshot?.writtenUnix.map { HTMLText.clock(unix: $0, utcOffsetSeconds: utcOffsetSeconds) } ?? "?"
         let (headline, detail): (Bilingual, Bilingual) = switch freshness {
         case let .stopped(because):
             (Bilingual("VenueGuardは停止しています", "VenueGuard is stopped"),
              Bilingual("ランプとこの画面は会場の今を示していません。\(because.map { "(停止理由: \($0.prefix(120)))" } ?? "")",
                        "The lamps and this page do not show the venue now.\(because.map { " (It stopped: \($0.prefix(120)).)" } ?? "")"))
-        case let .stale(age):
+        case .stale:
+            // A time, not an age: the text stays true on an open page that is not re-sent.
             (Bilingual("VenueGuardが応答していません", "VenueGuard is not responding"),
-             Bilingual("\(Int(age))秒間、状態が更新されていません。ランプを信じないでください。",
-                       "Its state has not been updated for \(Int(age)) s. Do not trust the lamps."))
+             Bilingual("\(last)から状態が更新されていません。ランプを信じないでください。",
+                       "Its state has not been updated since \(last). Do not trust the lamps."))
         case .missing, .running:
             (Bilingual("VenueGuardの状態がわかりません", "VenueGuard's state is not known"),
              Bilingual("安全装置(venueguard)が動いていません。ランプを信じないでください。", "The safety daemon (venueguard) is not running. Do not trust the lamps."))
@@ -99,7 +103,7 @@ struct StatusPage {
         <p class="todo">\(t(detail))</p>
         <p class="todo">\(t(Bilingual("手持ちのWBGT計で測り、空と雷鳴に注意し、子どもの様子を見て判断してください。担当者に連絡してください。",
                                       "Measure with a hand-held WBGT meter, watch the sky and listen for thunder, watch the children, and tell the person in charge.")))</p>
-        <p class="updated">\(t(Bilingual("確認時刻", "checked at"))) \(HTMLText.clock(unix: now, utcOffsetSeconds: utcOffsetSeconds))</p>
+        <p class="updated">\(t(Bilingual("最後の更新", "last update"))) \(last)</p>
         </section>
         """
     }
@@ -114,16 +118,19 @@ struct StatusPage {
             s += "<span class=\"lamp l-\(lamp) p-\(HTMLText.escape(pattern))\" title=\"\(t(VenueWords.lamp(lamp))): \(t(VenueWords.pattern(pattern)))\"></span>"
         }
         s += "</div><h1>\(t(status))</h1><p class=\"other\">\(HTMLText.escape(status(language.other)))</p>"
-        s += "<p class=\"todo\"><strong>\(t(Bilingual("対応", "What to do"))):</strong> \(t(VenueWords.guidance(state.status)))</p>"
-        if state.lightning.state != "clear" {
+        let todo = VenueWords.whatToDo(status: state.status, heatLevel: state.heatLevel, lightning: state.lightning.state,
+                                       heatAlert: state.alerts.heatAlert, thunderAdvisory: state.alerts.thunderAdvisory, allClearMinutes: wait)
+        s += "<p class=\"todo\"><strong>\(t(Bilingual("対応", "What to do"))):</strong> \(t(todo))</p>"
+        if state.lightning.state != "clear" && !(state.lightning.state == "danger" && state.status == "stop" && state.heatLevel != "stop") {
             s += "<p class=\"todo\"><strong>\(t(VenueWords.lightning(state.lightning.state))):</strong> \(t(VenueWords.lightningGuidance(state.lightning.state, allClearMinutes: wait)))</p>"
         }
         let lampText = ["green", "yellow", "red", "blue"].compactMap { lamp -> String? in
             guard let p = state.outputs.lamps[lamp], p != "off" else { return nil }
             return "\(VenueWords.lamp(lamp)(language)) \(VenueWords.pattern(p)(language))"
         }.joined(separator: language == .ja ? "、" : ", ")
-        s += "<p class=\"small\">\(t(Bilingual("ランプ", "Lamps"))): \(HTMLText.escape(lampText.isEmpty ? VenueWords.pattern("off")(language) : lampText))."
-        s += " \(t(Bilingual("ブザー", "Buzzer"))): \(t(VenueWords.buzzer(state.outputs.buzzer))).</p>"
+        let stop = language == .ja ? "。" : ". "
+        s += "<p class=\"small\">\(t(Bilingual("ランプ", "Lamps"))): \(HTMLText.escape(lampText.isEmpty ? VenueWords.pattern("off")(language) : lampText))\(stop)"
+        s += "\(t(Bilingual("ブザー", "Buzzer"))): \(t(VenueWords.buzzer(state.outputs.buzzer)))\(stop.trimmingCharacters(in: .whitespaces))</p>"
         s += "<p class=\"updated\">\(t(Bilingual("更新", "updated"))) \(HTMLText.escape(HTMLText.clock(state.time)))"
         if let written = snapshot.writtenUnix { s += " (\(HTMLText.clock(unix: written, utcOffsetSeconds: utcOffsetSeconds)))" }
         s += "</p></section>"
@@ -189,7 +196,7 @@ struct StatusPage {
         if area.status != area.heatLevel {
             s += "<p>\(t(Bilingual("この場所の判断", "Status here"))): <span class=\"chip s-\(HTMLText.escape(area.status))\">\(t(VenueWords.status(area.status)))</span></p>"
         }
-        s += "<p class=\"small\">\(t(Bilingual("求め方", "Method"))): \(t(method.name)); \(t(Bilingual("信頼度", "trust"))): \(t(method.trust))</p>"
+        s += "<p class=\"small\">\(t(Bilingual("求め方", "Method"))): \(t(method.name))\(language == .ja ? "、" : "; ")\(t(Bilingual("信頼度", "trust"))): \(t(method.trust))</p>"
         let parts = [("Ta", area.ta), ("Tg", area.tg), ("Tnw", area.tnw)].compactMap { name, v in v.map { "\(name) \(HTMLText.number($0)) °C" } }
         if !parts.isEmpty { s += "<p class=\"small\">\(parts.joined(separator: " · "))</p>" }
         let used = Set(area.inputs.values.compactMap(\.sensor))
@@ -209,8 +216,9 @@ struct StatusPage {
 
     private func alertsCard(state: DaemonSnapshot.State) -> String {
         var s = "<section class=\"card\"><h2>\(t(Bilingual("公式情報と予報", "Official alerts and forecast")))</h2><ul>"
-        s += "<li>\(t(Bilingual("熱中症アラート", "Heat-stroke alert"))): \(t(VenueWords.heatAlert(state.alerts.heatAlert)))</li>"
-        s += "<li>\(t(Bilingual("雷注意報", "Thunder advisory"))): \(t(state.alerts.thunderAdvisory ? Bilingual("発表中", "in force") : Bilingual("なし", "none")))</li>"
+        let unchecked = officialConfigured ? Bilingual("", "") : Bilingual("(公式情報は未取得:手動の設定のみ)", " (official feeds not configured: only what was set by hand)")
+        s += "<li>\(t(Bilingual("熱中症アラート", "Heat-stroke alert"))): \(t(VenueWords.heatAlert(state.alerts.heatAlert)))\(t(unchecked))</li>"
+        s += "<li>\(t(Bilingual("雷注意報", "Thunder advisory"))): \(t(state.alerts.thunderAdvisory ? Bilingual("発表中", "in force") : Bilingual("なし", "none")))\(t(unchecked))</li>"
         for source in [state.official?.heatAlerts, state.official?.thunderAdvisory, state.official?.forecast].compactMap({ $0 }) {
             s += "<li class=\"small\">\(HTMLText.escape(language == .ja ? source.textJa : source.textEn))</li>"
         }

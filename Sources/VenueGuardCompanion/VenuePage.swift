@@ -56,14 +56,20 @@ public actor VenuePage {
         self.wallClock = wallClock
     }
 
+    /// Area names by id, from the daemon's file.
+    public func areaNames() -> [String: String] { snapshot?.state?.areas.mapValues(\.name) ?? [:] }
+
     /// The site's name (the daemon's, else the site file's).
     public var siteName: String { snapshot?.siteFacts?.name ?? site.siteName }
 
     /// Looks at the state file and records the minute; run once a second by `run()`.
     public func refresh() async {
         let now = wallClock()
-        let attributes = try? FileManager.default.attributesOfItem(atPath: daemonStateFile)
-        let stamp = attributes.map { (($0[.modificationDate] as? Date) ?? .distantPast, ($0[.size] as? Int) ?? 0) }
+        // A plain stat(2): FileManager's attributes would look up the owner's name (reading
+        // /etc/passwd and /etc/group) once a second.
+        var info = stat()
+        let stamp: (Date, Int)? = stat(daemonStateFile, &info) == 0
+            ? (Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9), Int(info.st_size)) : nil
         var changed = false
         if stamp?.0 != fileStamp?.modified || stamp?.1 != fileStamp?.size {
             fileStamp = stamp.map { (modified: $0.0, size: $0.1) }
@@ -110,7 +116,7 @@ public actor VenuePage {
         }
         return StatusPage(snapshot: snapshot, freshness: freshness, siteName: snapshot?.siteFacts?.name ?? site.siteName,
                           utcOffsetSeconds: site.utcOffsetSeconds, emergency: site.emergency, forecast: forecastNow,
-                          records: records, now: wallClock(), language: language)
+                          officialConfigured: site.official != nil, records: records, now: wallClock(), language: language)
     }
 
     /// The whole page in `language`.

@@ -19,8 +19,8 @@ struct WBGTChart {
     var title: String
     var language: PageLanguage
 
-    static let width = 720.0, height = 260.0
-    static let left = 40.0, right = 92.0, top = 10.0, bottom = 26.0
+    static let width = 720.0, height = 300.0
+    static let left = 44.0, right = 118.0, top = 10.0, bottom = 30.0
 
     func svg() -> String {
         let values = rows.compactMap(\.wbgt) + [forecastMaximum].compactMap { $0 }
@@ -41,18 +41,18 @@ struct WBGTChart {
         }
         // Thresholds, labelled on the right.
         for (i, bound) in thresholds.bounds.enumerated() where bound > low && bound < high {
-            let level = VenueWords.status(names[i + 1])(language)
+            let level = VenueWords.shortStatus(names[i + 1])(language)
             s += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.left + plotW))\" y1=\"\(f(y(bound)))\" y2=\"\(f(y(bound)))\" stroke=\"#666\" stroke-width=\"0.6\"/>"
-            s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(bound) + 4))\" font-size=\"11\">\(HTMLText.number(bound, digits: 0)) \(HTMLText.escape(String(level.prefix(8))))</text>"
+            s += "<text x=\"\(f(Self.left + plotW + 4))\" y=\"\(f(y(bound) + 4))\" font-size=\"17\">\(HTMLText.number(bound, digits: 0)) \(HTMLText.escape(level))</text>"
         }
         // Hours.
         for hour in stride(from: 0, through: 24, by: 3) {
             let hx = x(Double(hour * 60))
             s += "<line x1=\"\(f(hx))\" x2=\"\(f(hx))\" y1=\"\(f(Self.top))\" y2=\"\(f(Self.top + plotH))\" stroke=\"#999\" stroke-width=\"0.4\"/>"
-            s += "<text x=\"\(f(hx))\" y=\"\(f(Self.height - 8))\" font-size=\"11\" text-anchor=\"middle\">\(hour):00</text>"
+            s += "<text x=\"\(f(hx))\" y=\"\(f(Self.height - 8))\" font-size=\"17\" text-anchor=\"middle\">\(hour):00</text>"
         }
         for c in stride(from: (low / 5).rounded(.up) * 5, through: high, by: 5) {
-            s += "<text x=\"\(f(Self.left - 4))\" y=\"\(f(y(c) + 4))\" font-size=\"11\" text-anchor=\"end\">\(Int(c))</text>"
+            s += "<text x=\"\(f(Self.left - 4))\" y=\"\(f(y(c) + 4))\" font-size=\"17\" text-anchor=\"end\">\(Int(c))</text>"
         }
         // Minutes without the daemon: a grey strip along the bottom.
         for row in rows where row.daemon != "running" {
@@ -62,7 +62,7 @@ struct WBGTChart {
         if let forecastMaximum {
             s += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.left + plotW))\" y1=\"\(f(y(forecastMaximum)))\" y2=\"\(f(y(forecastMaximum)))\" stroke=\"#1a4fa0\" stroke-dasharray=\"6 4\" stroke-width=\"1.2\"/>"
             let label = Bilingual("予報最高 \(HTMLText.number(forecastMaximum))", "forecast max \(HTMLText.number(forecastMaximum))")(language)
-            s += "<text x=\"\(f(Self.left + 4))\" y=\"\(f(y(forecastMaximum) - 3))\" font-size=\"11\" fill=\"#1a4fa0\">\(HTMLText.escape(label))</text>"
+            s += "<text x=\"\(f(Self.left + 4))\" y=\"\(f(y(forecastMaximum) - 3))\" font-size=\"17\" fill=\"#1a4fa0\">\(HTMLText.escape(label))</text>"
         }
         // The curve, broken at gaps of more than two minutes.
         var segments: [[RecordRow]] = []
@@ -82,7 +82,7 @@ struct WBGTChart {
             s += "<circle cx=\"\(f(x(Double(last.minute))))\" cy=\"\(f(y(last.wbgt!)))\" r=\"3.5\" fill=\"#111\"/>"
         }
         let unit = dryBulb ? Bilingual("気温 °C", "air °C") : Bilingual("WBGT °C", "WBGT °C")
-        s += "<text x=\"4\" y=\"\(f(Self.top + 10))\" font-size=\"11\">\(HTMLText.escape(unit(language)))</text>"
+        s += "<text x=\"\(f(Self.left + 4))\" y=\"\(f(Self.top + 18))\" font-size=\"17\" fill=\"#333\">\(HTMLText.escape(unit(language)))</text>"
         s += "<rect x=\"\(f(Self.left))\" y=\"\(f(Self.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#333\" stroke-width=\"0.8\"/>"
         return s + "</svg>"
     }

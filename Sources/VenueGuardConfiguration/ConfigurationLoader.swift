@@ -219,6 +219,11 @@ public enum ConfigurationLoader {
         let companion = try root["companion"].map(CompanionConfiguration.parse) ?? CompanionConfiguration()
         let emergency = try root["emergency"].map(EmergencyPlan.parse)
         let notifications = try root["notifications"].map(NotificationsConfiguration.parse)
+        // The companion stops at start (exit 78) when a secret file is missing: said here first.
+        for secret in notifications?.secretFiles ?? [] where !FileManager.default.fileExists(atPath: secret) {
+            warnings.append(ConfigError(file: file, line: root["notifications"]?.line, key: "notifications",
+                                        message: "\(secret) does not exist: venueguard-companion will not start until it does (mode 0640, group venueguard-companion)"))
+        }
 
         let model = VenueModel(site: site, areas: areas, sensors: sensors.map(\.descriptor), parameters: parameters,
                                signalAreas: signal.areas)

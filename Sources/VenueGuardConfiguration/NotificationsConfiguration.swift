@@ -111,8 +111,17 @@ public struct NotificationsConfiguration: Sendable, Hashable {
         let text = try node.string()
         guard text.count <= 2048, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
               scheme == "https" || scheme == "http", url.user == nil, url.password == nil
-        else { throw node.error("'\(text.prefix(64))' is not an http(s) address") }
+        else {
+            // An address with a user name or password is not echoed: it would print the password.
+            let shown = text.contains("@") ? "the address (it holds a user name or password: give a token_file instead)" : "'\(text.prefix(64))'"
+            throw node.error("\(shown) is not an http(s) address")
+        }
         return text
+    }
+
+    /// The secret files named (for `check-config`'s warnings: it never reads them).
+    public var secretFiles: [String] {
+        [line?.tokenFile, slackWebhookURLFile, webhookTokenFile].compactMap { $0 }
     }
 
     /// Reads a secret file: its first line, trimmed; at most 4 KiB.

@@ -60,6 +60,35 @@ public final class TerminalPanel: SignalRenderer {
         }
     }
 
+    /// `text` after `prefix`, broken into lines of at most `width` columns (at spaces where there
+    /// are any, else anywhere, as Japanese has none), continued under `indent` (default: as
+    /// wide as the prefix): what to do is never cut off.
+    static func wrap(_ prefix: String, _ text: String, width: Int, indent: String? = nil) -> [String] {
+        let continuation = indent ?? String(repeating: " ", count: columns(prefix))
+        var lines: [String] = [], line = prefix, used = columns(prefix), lastSpace: String.Index?
+        for character in text {
+            let w = columns(String(character))
+            if used + w > width {
+                if let space = lastSpace, character != " " {
+                    let rest = String(line[line.index(after: space)...])
+                    lines.append(String(line[..<space]))
+                    line = continuation + rest
+                } else {
+                    lines.append(line)
+                    line = continuation
+                }
+                used = columns(line)
+                lastSpace = nil
+                if character == " " { continue }
+            }
+            if character == " " { lastSpace = line.endIndex }
+            line.append(character)
+            used += w
+        }
+        lines.append(line)
+        return lines
+    }
+
     /// Whether Rainbow colours this process's output (not with `NO_COLOR`, not into a pipe).
     static var coloured: Bool { "x".red != "x" }
 
@@ -155,8 +184,12 @@ public final class TerminalPanel: SignalRenderer {
             guard let pattern = status.signal.lamps[lamp] else { continue }
             top.append(lampLine(lamp, pattern, lit: pattern.isOn(atSeconds: realSeconds)))
         }
-        top.append(buzzerLine(status, soundingNow: buzzer.isOn(intent: status.signal, now: realSeconds)))
-        let name = VenueWords.status(status.overall.rawValue), todo = VenueWords.guidance(status.overall.rawValue)
+        let buzzerText = buzzerLine(status, soundingNow: buzzer.isOn(intent: status.signal, now: realSeconds))
+        let plainBuzzer = buzzerText.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+        top += Self.columns(plainBuzzer) > width ? Self.wrap(" ", String(plainBuzzer.dropFirst()), width: width, indent: "   ") : [buzzerText]
+        let name = VenueWords.status(status.overall.rawValue)
+        let todo = VenueWords.whatToDo(status: status.overall.rawValue, heatLevel: status.heatLevel.rawValue, lightning: status.lightning.rawValue,
+                                       heatAlert: status.heatAlert.rawValue, thunderAdvisory: status.thunderAdvisory, allClearMinutes: allClearMinutes)
         let headline = " \(name.ja)  \(name.en.uppercased()) "
         let painted: String = switch status.overall {
         case .safe: headline.onGreen.black
@@ -167,16 +200,17 @@ public final class TerminalPanel: SignalRenderer {
         }
         top.append("")
         top.append(" " + (Self.coloured ? painted : "[ \(headline.trimmingCharacters(in: .whitespaces)) ]").bold)
-        top.append(" 対応 " + todo.ja)
-        top.append(" Do   " + todo.en)
+        top += Self.wrap(" 対応 ", todo.ja, width: width)
+        top += Self.wrap(" Do   ", todo.en, width: width)
         let lightning = VenueWords.lightning(status.lightning.rawValue)
         var lightningLine = " 雷 Lightning: \(lightning.ja) / \(lightning.en)"
         if let strike = status.lightningStrike { lightningLine += " — last strike \(strike.distance)" }
         top.append(status.lightning == .danger ? lightningLine.red.bold : lightningLine)
-        if status.lightning != .clear {
+        // Lightning's own action, unless it already is the "what to do" above.
+        if status.lightning != .clear && !(status.lightning == .danger && status.overall == .stop && status.heatLevel != .stop) {
             let guidance = VenueWords.lightningGuidance(status.lightning.rawValue, allClearMinutes: allClearMinutes)
-            top.append("      " + guidance.ja)
-            top.append("      " + guidance.en)
+            top += Self.wrap("      ", guidance.ja, width: width)
+            top += Self.wrap("      ", guidance.en, width: width)
         }
         var middle: [String] = []
         for area in status.areas {

@@ -41,7 +41,7 @@ struct CompanionCommand: AsyncParsableCommand {
     @Option(help: "The JMA's long Atom feed, read once at start.")
     var jmaLongFeed = CompanionService.Endpoints.official.jmaLongFeed
 
-    @Option(help: "The safety daemon's state file, read for /metrics.")
+    @Option(help: "The safety daemon's state file, read for the page, the records, the notifications and /metrics.")
     var daemonStateFile = "/run/venueguard/state.json"
 
     @Option(help: "Where the daily records are kept ('none': not kept).")
@@ -120,14 +120,20 @@ struct CompanionCommand: AsyncParsableCommand {
             let delivering = Task { await outbox?.run() }
             let regional = site.companion.regional.map { RegionalView(broker: $0, password: regionalPassword, logger: logger) }
             let watchingRegion = Task { await regional?.run() }
-            // The page and /metrics beside the feeds; a port that cannot be bound does not stop the feeds.
+            // The page and /metrics beside the feeds. A port that cannot be bound does not stop the
+            // feeds (the daemon's official inputs): it is tried again every 30 s, each failure logged.
             let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile, companion: service,
                                              page: page, regional: regional, logger: logger)
             let serving = Task { [logger] in
-                do {
-                    try await server.run { port in logger.info("serving the page and /metrics on http://\(site.companion.listen):\(port)/") }
-                } catch {
-                    logger.error("cannot serve the page and /metrics on \(site.companion.listen):\(site.companion.port): \(error)")
+                while !Task.isCancelled {
+                    do {
+                        try await server.run { port in logger.info("serving the page and /metrics on http://\(site.companion.listen):\(port)/") }
+                        return
+                    } catch {
+                        guard !Task.isCancelled else { return }
+                        logger.error("cannot serve the page and /metrics on \(site.companion.listen):\(site.companion.port): \(error); trying again in 30 s")
+                        try? await Task.sleep(for: .seconds(30))
+                    }
                 }
             }
             let paging = Task { await page.run() }

@@ -37,6 +37,9 @@ struct NotificationTests {
         ("lightning danger and its all-clear", [(0.0, live("safe", lightning: "watch")), (60, live("stop", lightning: "danger")),
                                                 (120, live("stop", lightning: "danger")), (1900, live("safe", lightning: "clear"))],
          ["level-stop", "lightning-danger", "level-eased", "lightning-clear"]),
+        ("danger eased to watch is not the all-clear", [(0.0, live("safe", lightning: "danger")), (60, live("safe", lightning: "watch")),
+                                                        (120, live("safe", lightning: "watch")), (1900, live("safe", lightning: "clear"))],
+         ["lightning-danger", "lightning-eased", "lightning-clear"]),
         ("an unknown detector is no all-clear", [(0.0, live("safe", lightning: "danger")), (60, live("safe", lightning: "unknown"))],
          ["lightning-danger"]),
         ("official alerts: each rise told, an end not", [(0.0, live("safe", alert: "alert")), (60, live("safe", alert: "special-alert")),
@@ -49,14 +52,14 @@ struct NotificationTests {
                                             (180, live("safe", feeds: ["heat_alerts": Bilingual("a", "a")]))], ["feed-stopped", "feed-stopped"]),
     ]
 
-    @Test("What is told, and when", arguments: 0..<9)
+    @Test("What is told, and when", arguments: 0..<10)
     func rules(_ index: Int) {
         let row = Self.ruleRows[index]
         #expect(Self.kinds(row.steps) == row.kinds, "\(row.name)")
     }
 
     @Test("The table of rules is run whole")
-    func rulesCounted() { #expect(Self.ruleRows.count == 9) }
+    func rulesCounted() { #expect(Self.ruleRows.count == 10) }
 
     @Test("A level flapping around 28 °C for an hour: one message each way per 15 minutes, not one per flap")
     func flapping() {
@@ -75,6 +78,16 @@ struct NotificationTests {
         let saved = try JSONDecoder().decode(NotificationTrigger.Told.self, from: JSONEncoder().encode(trigger.told))
         #expect(Self.kinds([(2000, Self.live("severe", lightning: "danger", alert: "alert"))], told: saved).isEmpty)
         #expect(Self.kinds([(2000, Self.live("stop", lightning: "danger", alert: "alert"))], told: saved) == ["level-stop"])
+    }
+
+    @Test("A stop caused by lightning says go indoors, not 'move to a cool place'")
+    func stopByLightning() {
+        var trigger = NotificationTrigger(told: .init(), silentAfter: 180, minInterval: 900, siteName: "x")
+        let made = trigger.observe(VenueObservation(live: true, status: "stop", lightning: "danger", heatLevel: "severe",
+                                                    summary: Bilingual("校庭 27.0 °C", "Yard 27.0 °C")), at: 0)
+        let stop = made.first { $0.kind == "level-stop" }
+        #expect(stop?.en.contains("Everyone indoors now") == true && stop?.en.contains("move to a cool place") == false, "\(made)")
+        #expect(stop?.en.contains("Indoors: Stop intense activity") == true)
     }
 
     @Test("Each message says what to do in both languages, headed by the site")

@@ -56,7 +56,7 @@ struct TerminalPanelTests {
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let session = "vg-panel-\(UUID().uuidString.prefix(8))"
         let command = "cd '\(CommandLineTests.root.path)' && \(noColor ? "env NO_COLOR=1 " : "")'\(CommandLineTests.executable.path)' run "
-            + "--config Config/demo.yaml --scenario '\(scenario)' --speed 60 --state-file none; sleep 30"
+            + "--config Config/demo.yaml --scenario '\(scenario)' --speed 60 --exit-at-end --state-file none; sleep 30"
         _ = try Self.tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command])
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 

@@ -15,6 +15,41 @@ public enum VenueWords {
                          "The heat level is not known. Do not trust a lamp: measure with a hand-held WBGT meter and watch the children.")
     }
 
+    /// What to do at the venue's `status`, by what caused it: a `stop` that lightning or an
+    /// official alert caused (not the heat itself, `heatLevel` below stop) says the cause's action
+    /// first and then what the heat level asks indoors, never "move to a cool place" for lightning.
+    public static func whatToDo(status: String, heatLevel: String, lightning: String, heatAlert: String, thunderAdvisory: Bool,
+                                allClearMinutes: Int) -> Bilingual {
+        guard status == "stop", heatLevel != "stop" else { return guidance(status) }
+        let indoors = guidance(heatLevel)
+        let cause: Bilingual
+        if lightning == "danger" {
+            cause = lightningGuidance("danger", allClearMinutes: allClearMinutes)
+        } else if heatAlert == "special-alert" {
+            return Bilingual("熱中症特別警戒アラート:屋内も屋外もすべての運動を中止。涼しい場所で休ませる。",
+                             "Special heat-stroke alert: all activity stops, indoors and outdoors; rest in a cool place.")
+        } else if heatAlert == "alert" {
+            cause = Bilingual("熱中症警戒アラート:屋外の運動は中止。", "Heat-stroke alert: outdoor activity stops.")
+        } else if thunderAdvisory {
+            cause = Bilingual("雷注意報:屋外の活動は中止。", "Thunder advisory: outdoor activity stops.")
+        } else {
+            return guidance(status)
+        }
+        return Bilingual("\(cause.ja) 屋内:\(indoors.ja)", "\(cause.en) Indoors: \(indoors.en)")
+    }
+
+    /// The short name of a level for labels (`危険`, `stop`).
+    public static func shortStatus(_ word: String) -> Bilingual {
+        switch word {
+        case "safe": Bilingual("ほぼ安全", "safe")
+        case "caution": Bilingual("注意", "caution")
+        case "warning": Bilingual("警戒", "warning")
+        case "severe": Bilingual("厳重警戒", "severe")
+        case "stop": Bilingual("危険", "stop")
+        default: Bilingual("不明", "unknown")
+        }
+    }
+
     /// The name of a lightning state.
     public static func lightning(_ word: String) -> Bilingual {
         switch word {
