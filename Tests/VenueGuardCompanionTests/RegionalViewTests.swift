@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import VenueGuardCompanion
 import VenueGuardConfiguration
@@ -35,11 +36,13 @@ struct RegionalViewTests {
         let publisher = try MosquittoClient(settings: MQTTSettings(host: "127.0.0.1", port: broker.port, clientID: "test-boxes"))
         try publisher.start()
         defer { publisher.stop() }
-        var connected = false
-        for await events in publisher.events {
-            if events.contains(.connected) { connected = true; break }
-        }
-        #expect(connected)
+        // Connected within a deadline (a loop over the events alone could wait for ever).
+        let connected = Mutex(false)
+        let listening = Task { for await events in publisher.events where events.contains(.connected) { connected.withLock { $0 = true } } }
+        defer { listening.cancel() }
+        let connectBy = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < connectBy, !connected.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(connected.withLock { $0 }, "the test's publisher did not connect")
         // The view subscribed before anything is published (the refused messages are not retained).
         let subscribed = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < subscribed, await view.subscriptionsGranted < 2 { try await Task.sleep(for: .milliseconds(20)) }

@@ -58,7 +58,11 @@ struct TerminalPanelTests {
         let command = "cd '\(CommandLineTests.root.path)' && \(noColor ? "env NO_COLOR=1 " : "")'\(CommandLineTests.executable.path)' run "
             + "--config Config/demo.yaml --scenario '\(scenario)' --speed 60 --exit-at-end --state-file none; sleep 30"
         _ = try Self.tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command])
-        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        // Ctrl-C stops the daemon (it takes the SIGHUP of a closed session as "reload"), then the session goes.
+        defer {
+            _ = try? Self.tmux(["send-keys", "-t", session, "C-c"])
+            _ = try? Self.tmux(["kill-session", "-t", session])
+        }
 
         let alarmed = try await Self.capture(session, within: 60) { $0.contains("lightning alarm sounding") }
         #expect(alarmed.contains("lightning alarm sounding"), "no lightning alarm on the panel:\n\(alarmed)")
