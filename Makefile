@@ -8,19 +8,23 @@
 SWIFT = $(shell ./scripts/setup.sh --find-swift)
 BUILD_FLAGS ?=
 
-.PHONY: all setup build test demo simulate fuzz clean release install install-files uninstall deb deb-package bench soak hil
+.PHONY: all setup setup-tests build test demo simulate fuzz clean release install install-files uninstall deb deb-package bench soak hil
 
 all: build
 
 setup:
 	@./scripts/setup.sh >/dev/null
 
+# What the tests need on top (a headless browser, tmux, PDF tools, Japanese fonts).
+setup-tests:
+	@./scripts/setup.sh --tests >/dev/null
+
 build: setup
 	$(SWIFT) build $(BUILD_FLAGS)
 
 # The timing-sensitive *RealTime* suites run on their own afterwards, so the CPU-heavy
 # simulations of the other suites cannot starve them.
-test: setup
+test: setup-tests
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --skip RealTime
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter RealTime --no-parallel

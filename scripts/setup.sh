@@ -5,10 +5,12 @@
 # Safe to run again: it does nothing when everything is in place.
 set -euo pipefail
 
-# Debian packages: C libraries the Platform modules link, and tools the tests run (chromium,
-# poppler-utils and tmux check the companion's page, its legend card and the terminal panel;
-# fonts-noto-cjk draws their Japanese).
-DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev libmosquitto-dev libsqlite3-dev mosquitto mosquitto-clients openssl python3-jsonschema python3-jinja2 python3-prometheus-client chromium fonts-noto-cjk poppler-utils tmux)
+# Debian packages: C libraries the Platform modules link, and tools the tests run.
+DEBIAN_PACKAGES=(pkg-config libgpiod-dev libi2c-dev libmosquitto-dev libsqlite3-dev mosquitto mosquitto-clients openssl python3-jsonschema python3-jinja2 python3-prometheus-client)
+# With --tests (make test) also what only the tests use: chromium, poppler-utils and tmux check
+# the companion's page, its legend card and the terminal panel; fonts-noto-cjk draws their
+# Japanese. `make demo` does not need them.
+if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium fonts-noto-cjk poppler-utils tmux); fi
 # systemd-analyze checks the service unit (scripts/check-systemd.sh); minimal containers lack it.
 command -v systemd-analyze >/dev/null || DEBIAN_PACKAGES+=(systemd)
 
