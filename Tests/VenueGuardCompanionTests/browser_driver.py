@@ -116,7 +116,7 @@ try:
         if states:
             took, seen = wait_for(session, headline, states[0]["headline"], 15)
             result.setdefault("first", []).append({"size": size, "seconds": took, "seen": seen})
-        time.sleep(0.3)  # let the lamps' first frame paint; the check above already waited on content
+        wait_for(session, "document.fonts.status", "loaded", 10)  # the fonts in, before the picture
         shot = send("Page.captureScreenshot", {"format": "png"}, session)
         path = os.path.join(out_dir, f"page-{job.get('lang', 'ja')}-{width}x{height}.png")
         with open(path, "wb") as f:
@@ -131,7 +131,7 @@ try:
     for pdf in job.get("pdfs", []):
         send("Page.navigate", {"url": pdf["url"]}, session)
         wait_for(session, "document.readyState", "complete", 10)
-        time.sleep(0.2)
+        wait_for(session, "document.fonts.status", "loaded", 10)
         printed = send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session)
         with open(pdf["path"], "wb") as f:
             f.write(base64.b64decode(printed["data"]))
@@ -141,7 +141,8 @@ try:
         send("Page.navigate", {"url": job["url"]}, session)
         wait_for(session, "document.readyState", "complete", 10)
         wait_for(session, "document.body.classList.contains('lost') ? 'lost' : 'live'", "live", 10)
-        time.sleep(1.5)
+        # The event stream is open (the page asked for it) before the companion is stopped.
+        wait_for(session, "performance.getEntriesByType('resource').some(e => e.name.includes('/events')) ? 'open' : 'no'", "open", 10)
         # The test stops the companion once this marker appears (and says so with "<marker>.done"):
         # the page must then say that it is not updating.
         open(job["lost_marker"], "w").close()

@@ -77,7 +77,7 @@ struct TerminalPanelTests {
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let session = "vg-panel-\(UUID().uuidString.prefix(8))"
         let command = "cd '\(CommandLineTests.root.path)' && \(noColor ? "env NO_COLOR=1 " : "")'\(CommandLineTests.executable.path)' run "
-            + "--config Config/demo.yaml --scenario '\(scenario)' --speed 60 --exit-at-end --state-file none; sleep 30"
+            + "--config Config/demo.yaml --scenario '\(scenario)' --speed 60 --exit-at-end --state-file none"
         _ = try Self.tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command])
         // Ctrl-C stops the daemon (it takes the SIGHUP of a closed session as "reload"), then the session goes.
         defer {
