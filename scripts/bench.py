@@ -440,7 +440,7 @@ def main():
         results = []
         for run in range(args.runs):
             print(f"run {run + 1}/{args.runs}: callgrind, {args.instructions_seconds:.0f} s each …", file=sys.stderr, flush=True)
-            results.append(instructions(args.binary, args.instructions_seconds, 15))
+            results.append(instructions(args.binary, args.instructions_seconds, WARM_UP_S))
         summary = {key: median([r[key] for r in results]) for key in results[0]} | {"all_runs": results}
         print(json.dumps(summary, indent=2))
         print(f"| Instructions per second, 1 Hz (callgrind) | {summary['venueguard_instructions_per_s'] / 1e6:.2f} M | "

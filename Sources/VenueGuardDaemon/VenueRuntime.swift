@@ -5,11 +5,13 @@ import VenueGuardCore
 import VenueGuardDrivers
 import VenueGuardLinuxSystem
 
-/// The daemon in real time: one task per sensor sampling at its period, interrupts and button
-/// presses fed in as they come, the engine evaluated after every input and at least once a
-/// second, and the outputs drawn by a dedicated thread at a fixed 50 ms cadence on absolute
-/// deadlines, so they neither drift nor stall when the sensors are slow, and at once when the
-/// signal pattern changes.
+/// The daemon in real time: one scheduler task reads the sensors at their periods (the quick
+/// ones of a tick together, a slow or new lane in a task of its own), interrupts and button
+/// presses are fed in as they come, and the engine is evaluated after each tick's reads, at once
+/// for an interrupt, a press or a fault, and at least once a second. A dedicated thread draws
+/// the outputs at each edge of the patterns shown, at once when the signal changes, and at least
+/// once a second; the same thread rings the scheduler's alarm (`TickAlarm`), so a steady second
+/// costs one wake-up of it and one of a worker.
 public final class VenueRuntime: @unchecked Sendable {
     /// Everything the runtime drives.
     public struct Wiring {
@@ -73,6 +75,8 @@ public final class VenueRuntime: @unchecked Sendable {
     private let engine: EngineBox
     private let latest = Mutex<VenueStatus?>(nil)
     private let outputWake = DispatchSemaphore(value: 0)
+    /// The scheduler's sleep, kept by the output thread.
+    private let alarm: TickAlarm
     private let changeCount = Atomic<Int>(0)
     private let lastEvaluation = Mutex(ContinuousClock.now)
     private let logger: Logger
@@ -99,6 +103,7 @@ public final class VenueRuntime: @unchecked Sendable {
         self.progress = progress
         self.logger = logger
         engine = EngineBox(model: model)
+        alarm = TickAlarm(wake: { [outputWake] in outputWake.signal() })
     }
 
     /// The latest status.
@@ -179,15 +184,13 @@ public final class VenueRuntime: @unchecked Sendable {
             source.start(now: { [clock] in clock.monotonic }, deliver: { pushSink.yield($0) })
         }
         var loops: [Task<Void, Never>] = [Task {
-            // A board may flood us; evaluate at most every 100 ms for its sake (faults at once).
-            var lastPushEvaluation = ContinuousClock.now - .seconds(1)
+            // A board's readings are evaluated with the next tick (at least once a second), not
+            // each on arrival: a board that sends a line a second would double the evaluations
+            // (and their MQTT work) for nothing. A fault is evaluated at once.
             for await inputs in pushed {
                 await self.engine.apply(inputs)
                 let urgent = inputs.contains { if case let .sensor(report) = $0, case .fault = report.sample { return true } else { return false } }
-                if urgent || ContinuousClock.now - lastPushEvaluation >= .milliseconds(100) {
-                    lastPushEvaluation = .now
-                    await self.evaluate()
-                }
+                if urgent { await self.evaluate() }
             }
         }]
         loops.append(Task { await self.schedule(periods: periods, stop: stop) })
@@ -217,12 +220,43 @@ public final class VenueRuntime: @unchecked Sendable {
     /// How long the first cycle may take before the daemon reports ready without the slow sensors.
     public static let firstCycleLimit = Duration.seconds(5)
 
-    /// The sources whose read is under way.
-    final class Reading: Sendable {
-        private let indices = Mutex(Set<Int>())
-        var now: Set<Int> { indices.withLock { $0 } }
-        func began(_ index: Int) { _ = indices.withLock { $0.insert(index) } }
-        func ended(_ index: Int) { _ = indices.withLock { $0.remove(index) } }
+    /// Which tick owns each source's next read, and which reads are under way. A tick claims
+    /// the sources that are due and not being read; a task reads a source only while its tick
+    /// still owns it, so a source that waited behind a hung read and was claimed again by a
+    /// later tick is read once, by the later one.
+    final class ReadClaims: Sendable {
+        private struct State {
+            var owner: [Int]
+            var reading = Set<Int>()
+            var answered = Set<Int>()
+            /// How long each source's last read took, ns (nil: never read).
+            var lastDuration: [Int64?]
+        }
+        private let state: Mutex<State>
+        init(count: Int) { state = Mutex(State(owner: Array(repeating: 0, count: count), lastDuration: Array(repeating: nil, count: count))) }
+        var reading: Set<Int> { state.withLock { $0.reading } }
+        func claim(_ indices: [Int], for tick: Int) {
+            state.withLock { state in for index in indices { state.owner[index] = tick } }
+        }
+        /// Starts the read of `index` for `tick`: nil when a later tick owns it now; otherwise
+        /// whether it is the source's first read.
+        func begin(_ index: Int, tick: Int) -> Bool? {
+            state.withLock { state in
+                guard state.owner[index] == tick, !state.reading.contains(index) else { return nil }
+                state.reading.insert(index)
+                return state.answered.insert(index).inserted
+            }
+        }
+        func end(_ index: Int, took nanoseconds: Int64) {
+            state.withLock { state in
+                state.reading.remove(index)
+                state.lastDuration[index] = nanoseconds
+            }
+        }
+        /// Whether every source of `group` was read before and quickly (under `limit` ns).
+        func quick(_ group: [Int], limit: Int64) -> Bool {
+            state.withLock { state in group.allSatisfy { state.lastDuration[$0].map { $0 < limit } ?? false } }
+        }
     }
 
     /// The samples of one tick still out; the last one back evaluates them together.
@@ -233,25 +267,33 @@ public final class VenueRuntime: @unchecked Sendable {
         func arrived() -> Bool { outstanding.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
     }
 
-    /// One task keeps every sensor's schedule. At each tick it starts the reads that are due,
-    /// one task per lane (sources whose I/O is serial anyway, on one bus, are read one after
-    /// another; any other source has a lane of its own), so a read that hangs holds up only
-    /// its own bus: that sensor is simply not read again until it returns. The last lane of
-    /// the tick to come back evaluates the samples together. Sensors on one period share a
-    /// tick, so eight sensors at 1 Hz on one bus cost one wake-up, one task and one
-    /// evaluation a second, not sixteen. The task also evaluates at least once a second, so
-    /// timers (dwell, all-clear, expiry, staleness) end on time.
+    /// A read that took less than this last time shares the tick's task with the other quick
+    /// ones (an I2C or sysfs read takes well under a millisecond; a DS18B20 conversion 750 ms).
+    static let quickRead: Int64 = 20_000_000
+
+    /// One task keeps every sensor's schedule. At each tick it starts the reads that are due.
+    /// Sources whose I/O is serial anyway (one bus) form a lane, read one after another. Lanes
+    /// whose reads were quick last time are read together in one task (a task and a thread
+    /// wake-up a tick, not one per lane: on a small board each wake-up costs); any other lane
+    /// (never read yet, or slow) gets a task of its own, so a read that hangs holds up only its
+    /// own bus. Should a quick lane hang after all, the sources queued behind it in that task
+    /// are claimed again at the next tick and read by its task instead (a period late, once).
+    /// The last task of the tick to come back evaluates the samples together. The task also
+    /// evaluates at least once a second, so timers (dwell, all-clear, expiry, staleness) end on
+    /// time. It sleeps on the output thread's alarm, which costs no wake-up of its own.
     private func schedule(periods: [SensorID: Duration], stop: StopRequest) async {
         let clock = ContinuousClock()
         let sources = wiring.sources
         let lanes = sources.map(\.readLane)
         var due = Array(repeating: clock.now, count: sources.count)  // the first read at once
-        let busy = Reading()
-        var answered = Set<Int>()
+        let claims = ReadClaims(count: sources.count)
+        var tickNumber = 0
         while stop.requested == nil && !Task.isCancelled {
             let now = clock.now
-            let reading = busy.now
-            let ready = sources.indices.filter { due[$0] <= now && !reading.contains($0) }
+            let reading = claims.reading
+            // Due within the alarm's tolerance counts as due: a wake a few ms early reads now
+            // rather than sleeping again for the rest.
+            let ready = sources.indices.filter { due[$0] <= now + TickAlarm.tolerance && !reading.contains($0) }
             if !ready.isEmpty {
                 var groups: [[Int]] = []
                 var groupOfLane: [ObjectIdentifier: Int] = [:]
@@ -262,36 +304,41 @@ public final class VenueRuntime: @unchecked Sendable {
                         groups.append([index])
                     }
                 }
-                let tick = Tick(groups.count)
+                let quick = groups.filter { claims.quick($0, limit: Self.quickRead) }.flatMap { $0 }
+                var tasks = groups.filter { !claims.quick($0, limit: Self.quickRead) }
+                if !quick.isEmpty { tasks.append(quick) }
+                tickNumber += 1
+                claims.claim(ready, for: tickNumber)
+                let tick = Tick(tasks.count)
                 let at = self.clock.monotonic
-                for group in groups {
-                    let firsts = group.map { answered.insert($0).inserted }
-                    for index in group { busy.began(index) }
+                for (group, number) in zip(tasks, repeatElement(tickNumber, count: tasks.count)) {
                     Task {
                         var reports: [VenueInput] = []
-                        for (index, first) in zip(group, firsts) {
+                        for index in group {
+                            guard let first = claims.begin(index, tick: number) else { continue }
                             let source = sources[index]
                             let token = progress.readBegan(source.id)
+                            let began = ContinuousClock.now
                             let sample = await source.sample(at: at)
                             progress.readEnded(token)
+                            claims.end(index, took: (ContinuousClock.now - began).nanoseconds)
                             if let sample { reports.append(.sensor(SensorReport(sensor: source.id, at: at, sample: sample))) }
-                            busy.ended(index)
                             if first { progress.sourceAnswered() }
                         }
                         if !reports.isEmpty { await engine.apply(reports) }
                         if tick.arrived() { await evaluate() }
                     }
-                    for index in group {
-                        let period = periods[sources[index].id] ?? .seconds(10)
-                        due[index] = due[index] + period
-                        if due[index] <= now { due[index] = now + period }  // a slow read skips, never bunches
-                    }
+                }
+                for index in ready {
+                    let period = periods[sources[index].id] ?? .seconds(10)
+                    due[index] = due[index] + period
+                    if due[index] <= now { due[index] = now + period }  // a slow read skips, never bunches
                 }
             } else if clock.now - lastEvaluation.withLock({ $0 }) >= .milliseconds(950) {
                 await evaluate()
             }
             let wake = min(due.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
-            try? await Task.sleep(until: max(wake, clock.now + .milliseconds(1)), tolerance: .milliseconds(10), clock: clock)
+            await alarm.sleep(until: max(wake, clock.now + .milliseconds(1)))
         }
     }
 
@@ -315,22 +362,35 @@ public final class VenueRuntime: @unchecked Sendable {
         let started = ContinuousClock.now
         let animated = wiring.renderer?.animates == true
         let thread = Thread { [self] in
+            // What was drawn last, when, and when its pattern next changes: a wake-up for the
+            // scheduler's alarm alone draws nothing.
+            var drawn: (signal: SignalIntent, at: Double, nextEdge: Double)?
             while stop.requested == nil {
+                alarm.ring(now: .now)
                 var wait = animated ? 0.05 : Self.longestFrameGap
                 if let status = latest.withLock({ $0 }) {
                     let seconds = (ContinuousClock.now - started).seconds
-                    wiring.signal?.render(status.signal, seconds: seconds)
-                    wiring.renderer?.render(status, scenarioSeconds: status.at.monotonic.seconds, realSeconds: seconds)
-                    progress.framed()
-                    if let edge = wiring.signal?.nextChange(status.signal, afterSeconds: seconds) {
-                        wait = min(wait, max(0.001, edge - seconds))
+                    let slack = 0.0005
+                    let due = drawn.map { animated || $0.signal != status.signal || seconds >= $0.nextEdge - slack
+                                          || seconds - $0.at >= Self.longestFrameGap - slack } ?? true
+                    if due {
+                        wiring.signal?.render(status.signal, seconds: seconds)
+                        wiring.renderer?.render(status, scenarioSeconds: status.at.monotonic.seconds, realSeconds: seconds)
+                        progress.framed()
+                        drawn = (status.signal, seconds, wiring.signal?.nextChange(status.signal, afterSeconds: seconds) ?? .infinity)
+                    }
+                    if let drawn {
+                        wait = min(wait, max(0.001, drawn.nextEdge - seconds), max(0.001, drawn.at + Self.longestFrameGap - seconds))
                     }
                 } else {
                     wait = 0.05
                 }
-                // Until the next edge, or earlier when the signal changes.
+                // Until the next edge or the scheduler's alarm, or earlier when the signal
+                // changes or the alarm is set earlier.
+                wait = alarm.plan(now: .now, wait: wait)
                 _ = outputWake.wait(timeout: .now() + wait)
             }
+            alarm.close()
             joiner.finish()
         }
         thread.name = "venueguard-outputs"

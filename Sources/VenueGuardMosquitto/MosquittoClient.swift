@@ -29,6 +29,20 @@ public final class MosquittoClient: @unchecked Sendable {
     /// The settings (the password among them is never logged).
     public let settings: MQTTSettings
     private let running = Atomic<Bool>(false)
+    /// CONNACK accepted and the connection not yet lost: the network thread then waits on the
+    /// socket and `wakeDescriptor` itself (see `turn()`).
+    private let sessionUp = Atomic<Bool>(false)
+    /// An eventfd that wakes the network thread when packets are queued, once per batch of
+    /// publishes rather than once per publish (libmosquitto's own wake, a byte down a socket
+    /// pair for every packet, cost the thread a `pselect` and a `read` each: a sixth of the
+    /// daemon's system calls at 1 Hz).
+    private let wakeDescriptor: Int32
+    /// Publishes inside `batch(_:)` under way; they leave the wake to the batch's end.
+    private let batchDepth = Atomic<Int>(0)
+    /// Something was queued inside the current batch.
+    private let batchQueued = Atomic<Bool>(false)
+    /// A wake is written and not yet taken by the network thread.
+    private let wakePending = Atomic<Bool>(false)
     private let connectedFlag = Atomic<Bool>(false)
     private let refusedFlag = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -48,9 +62,16 @@ public final class MosquittoClient: @unchecked Sendable {
         _ = Self.libraryReady
         self.settings = settings
         (events, continuation) = AsyncStream.makeStream(of: [MQTTEvent].self, bufferingPolicy: .unbounded)
-        guard let handle = mosquitto_new(settings.clientID, settings.cleanSession, nil) else {
-            throw MQTTError(code: Int32(errno), description: "cannot create an MQTT client: \(String(cString: strerror(errno)))")
+        let wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeDescriptor >= 0 else {
+            throw MQTTError(code: Int32(errno), description: "cannot create the MQTT client's wake-up: \(String(cString: strerror(errno)))")
         }
+        guard let handle = mosquitto_new(settings.clientID, settings.cleanSession, nil) else {
+            let code = errno
+            close(wakeDescriptor)
+            throw MQTTError(code: Int32(code), description: "cannot create an MQTT client: \(String(cString: strerror(code)))")
+        }
+        self.wakeDescriptor = wakeDescriptor
         self.handle = handle
         try configure()
     }
@@ -86,6 +107,7 @@ public final class MosquittoClient: @unchecked Sendable {
     deinit {
         stop()
         mosquitto_destroy(handle)
+        close(wakeDescriptor)
         continuation.finish()
     }
 
@@ -150,11 +172,14 @@ public final class MosquittoClient: @unchecked Sendable {
                 // Waits on the socket: libmosquitto wakes the wait itself when a publish is
                 // queued from another thread (its socket pair) or data arrives, so the timeout
                 // only bounds how late keepalive pings and a stop are noticed.
+                // Until the CONNACK, libmosquitto's own loop (it drives a connection in progress
+                // and a TLS handshake); once connected, `turn()`.
                 repeat {
-                    result = mosquitto_loop(handle, Self.loopTimeoutMilliseconds, 1)
+                    result = sessionUp.load(ordering: .acquiring) ? turn() : mosquitto_loop(handle, Self.loopTimeoutMilliseconds, 1)
                     flushEvents()
                 } while result == MOSQ_ERR_SUCCESS.rawValue && running.load(ordering: .acquiring)
             }
+            sessionUp.store(false, ordering: .releasing)
             guard running.load(ordering: .acquiring) else { break }
             if connectedFlag.exchange(false, ordering: .acquiringAndReleasing) {
                 delay = settings.reconnectMinimum  // it had worked: start the backoff afresh
@@ -176,6 +201,83 @@ public final class MosquittoClient: @unchecked Sendable {
     /// The network loop's longest wait, ms.
     static let loopTimeoutMilliseconds: Int32 = 1000
 
+    /// One turn of the connected loop: what `mosquitto_loop` does, waiting on the socket and
+    /// `wakeDescriptor` instead of libmosquitto's socket pair (whose bytes are left unread: it
+    /// is non-blocking, so once full its writes fail at once, and each connection gets a new
+    /// one). All socket I/O stays on this thread, as TLS requires. Source: mosquitto.h
+    /// (`mosquitto_socket`, `mosquitto_loop_read`, `mosquitto_loop_write`, `mosquitto_loop_misc`,
+    /// `mosquitto_want_write`: the external event loop interface).
+    private func turn() -> Int32 {
+        let socket = mosquitto_socket(handle)
+        guard socket >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
+        if quietAfterWrite {
+            // The broker acknowledges a burst of publishes in several segments: let them all
+            // arrive and read them in one wake-up rather than one per segment. Only a batch of
+            // ours wakes this wait early; nothing waits on a PUBACK by the millisecond.
+            quietAfterWrite = false
+            var wake = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&wake, 1, Self.acknowledgementGatherMilliseconds)
+        }
+        var descriptors = [pollfd(fd: socket, events: Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0),
+                           pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&descriptors, 2, Self.loopTimeoutMilliseconds)
+        if ready < 0 { return errno == EINTR ? MOSQ_ERR_SUCCESS.rawValue : MOSQ_ERR_ERRNO.rawValue }
+        let woken = descriptors[1].revents != 0
+        if woken {
+            var count: UInt64 = 0
+            _ = read(wakeDescriptor, &count, 8)
+            wakePending.store(false, ordering: .releasing)
+        }
+        let readable = descriptors[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0
+        if readable {
+            let result = mosquitto_loop_read(handle, 1)
+            if result != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return result }
+        }
+        if mosquitto_want_write(handle) {
+            // libmosquitto writes each packet with a write(2) of its own; corked, a batch leaves
+            // in as few TCP segments as fit (tcp(7) TCP_CORK; uncorking sends the rest at once).
+            setCork(socket, true)
+            let result = mosquitto_loop_write(handle, 1)
+            setCork(socket, false)
+            if result != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return result }
+            // Only after a batch of ours, never while reading (a subscriber's PUBACKs to a
+            // stream of messages must not wait).
+            quietAfterWrite = woken && !readable
+        }
+        return mosquitto_loop_misc(handle)
+    }
+
+    private func setCork(_ socket: Int32, _ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// How long the network thread lets acknowledgements gather after it wrote, ms.
+    static let acknowledgementGatherMilliseconds: Int32 = 10
+    /// Set by `turn()` after a write (the network thread's own).
+    private var quietAfterWrite = false
+
+    /// Wakes the network thread to write what is queued (once until it has woken).
+    private func wakeNetwork() {
+        guard sessionUp.load(ordering: .acquiring), !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var one: UInt64 = 1
+        _ = write(wakeDescriptor, &one, 8)
+    }
+
+    /// Runs `body`, whose publishes wake the network thread once, at the end, rather than each.
+    public func batch<T>(_ body: () throws -> T) rethrows -> T {
+        batchDepth.add(1, ordering: .acquiringAndReleasing)
+        defer {
+            if batchDepth.subtract(1, ordering: .acquiringAndReleasing).newValue == 0,
+               batchQueued.exchange(false, ordering: .acquiringAndReleasing) {
+                wakeNetwork()
+            }
+        }
+        return try body()
+    }
+
+    fileprivate func markSessionUp() { sessionUp.store(true, ordering: .releasing) }
+
     /// Waits `duration` before the next attempt, or until `stop()`.
     private func sleep(_ duration: Duration) {
         _ = backoffWake.wait(timeout: .now() + duration.seconds)
@@ -193,6 +295,7 @@ public final class MosquittoClient: @unchecked Sendable {
             mosquitto_publish_v5(handle, &messageID, topic, Int32(clamping: bytes.count), bytes.baseAddress, qos, retain, nil)
         }
         handleLock.unlock()
+        if batchDepth.load(ordering: .acquiring) == 0 { wakeNetwork() } else { batchQueued.store(true, ordering: .releasing) }
         try check(result, "publish to \(topic)")
         return messageID
     }
@@ -217,6 +320,7 @@ public final class MosquittoClient: @unchecked Sendable {
         handleLock.lock()
         let result = mosquitto_subscribe_v5(handle, &messageID, pattern, qos, options, nil)
         handleLock.unlock()
+        wakeNetwork()
         try check(result, "subscribe to \(pattern)")
     }
 
@@ -226,6 +330,7 @@ public final class MosquittoClient: @unchecked Sendable {
         handleLock.lock()
         let result = mosquitto_unsubscribe_v5(handle, &messageID, pattern, nil)
         handleLock.unlock()
+        wakeNetwork()
         try check(result, "unsubscribe from \(pattern)")
     }
 
@@ -237,6 +342,7 @@ public final class MosquittoClient: @unchecked Sendable {
         handleLock.lock()
         mosquitto_disconnect_v5(handle, 0, nil)
         handleLock.unlock()
+        wakeNetwork()
         backoffWake.signal()
         guard finished.wait(timeout: .now() + 5) == .success else { return }
         // Let the DISCONNECT packet out.
@@ -293,9 +399,15 @@ public final class MosquittoClient: @unchecked Sendable {
 // The C callbacks. File-scope functions with no captured context: nothing here is
 // actor-isolated, so running on libmosquitto's thread is safe.
 
-private let onConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { _, user, code, _, _ in
+private let onConnect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, Int32, OpaquePointer?) -> Void = { mosq, user, code, _, _ in
     guard let client = MosquittoClient.client(user) else { return }
     if code == 0 {
+        // libmosquitto formats every log line (each PUBLISH and PUBACK at debug level) before
+        // handing it to a callback; only its errors are used, and those that matter come while
+        // connecting (TLS, refusals). Connected, the callback is dropped; the next connection's
+        // `configure()` sets it again. (It cost a twentieth of the daemon's instructions at 1 Hz.)
+        mosquitto_log_callback_set(mosq, nil)
+        client.markSessionUp()
         client.markConnected()
         client.emit(.connected)
     } else {

@@ -222,6 +222,11 @@ public actor MQTTPublisher {
 
     /// Takes one evaluation's status and events.
     public func handle(_ status: VenueStatus, _ events: [VenueEvent]) {
+        // One wake-up of the network thread for everything this evaluation publishes.
+        if let client { client.batch { handleNow(status, events) } } else { handleNow(status, events) }
+    }
+
+    private func handleNow(_ status: VenueStatus, _ events: [VenueEvent]) {
         takeAcknowledgements()
         latest = status
         for (type, summary, fields) in startupNotices { notice(type, summary, fields) }
@@ -355,6 +360,10 @@ public actor MQTTPublisher {
 
     private func publishLive(_ messages: [Outbox.Message]) {
         guard let client, stats.connected else { return }
+        client.batch { publishEach(messages, client) }
+    }
+
+    private func publishEach(_ messages: [Outbox.Message], _ client: MosquittoClient) {
         for message in messages {
             do {
                 inflight[try client.publish(topic: message.topic, payload: message.payload, retain: message.retain)] = message.seq
@@ -645,11 +654,13 @@ public actor MQTTPublisher {
         let waiting = unstored.map(\.message).filter { $0.seq > replayCursor && $0.seq < connectionFirstSeq }
         batch = Array((batch + waiting).sorted { $0.seq < $1.seq }.prefix(20))
         guard !batch.isEmpty else { return false }
-        for message in batch {
-            replayCursor = message.seq
-            if inflight.values.contains(message.seq) || acknowledged.contains(message.seq) { continue }
-            if let mid = try? client.publish(topic: message.historyTopic, payload: message.payload, retain: false) {
-                inflight[mid] = message.seq
+        client.batch {
+            for message in batch {
+                replayCursor = message.seq
+                if inflight.values.contains(message.seq) || acknowledged.contains(message.seq) { continue }
+                if let mid = try? client.publish(topic: message.historyTopic, payload: message.payload, retain: false) {
+                    inflight[mid] = message.seq
+                }
             }
         }
         return true
@@ -657,8 +668,10 @@ public actor MQTTPublisher {
 
     private func sendDiscovery() {
         guard let client else { return }
-        for message in discovery.messages() {
-            _ = try? client.publish(topic: message.topic, payload: message.payload, retain: true)
+        client.batch {
+            for message in discovery.messages() {
+                _ = try? client.publish(topic: message.topic, payload: message.payload, retain: true)
+            }
         }
     }
 

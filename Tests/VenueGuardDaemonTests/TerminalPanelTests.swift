@@ -4,13 +4,12 @@ import Testing
 /// The terminal panel as a mentor sees it: `venueguard run` in a real terminal (tmux) at 80×24
 /// and 120×40, captured; a lightning alarm acknowledged with the `a` key.
 ///
-/// Disabled in the suite for now: when no tmux server is running yet, the server this test
-/// starts leaves the test process waiting (seen on a clean clone: the suite stalled for the
-/// time limit and starved the broker tests beside it). With a tmux server already running it
-/// passes in about 5 s. Run it by hand: `tmux start-server \; new-session -d` first, then
-/// `swift test --filter TerminalPanelTests`, after removing the `.disabled` trait.
-@Suite(.serialized, .timeLimit(.minutes(3)),
-       .disabled("stalls the suite when it has to start the tmux server itself; see the comment above"))
+/// tmux is run through a Python wrapper that clears the signal mask and starts it with every
+/// descriptor above 2 closed: the first `new-session` starts the tmux server, a daemon that
+/// keeps what it inherits, and a descriptor of the test process's kept by it (Foundation's
+/// `Process` watches its children through descriptors of its own) left the test waiting until
+/// the server ended: the suite stalled when no tmux server was running beforehand.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct TerminalPanelTests {
     static let scenario = """
         name: Panel check
@@ -35,9 +34,10 @@ struct TerminalPanelTests {
         let process = Process()
         // The test process blocks SIGTERM, SIGINT and SIGHUP for its own handling, and a child
         // inherits the blocked mask: a tmux server started with it never answers its client.
-        // Python clears the mask and becomes tmux (as MosquittoBroker does for mosquitto).
+        // Python clears the mask and runs tmux (as MosquittoBroker does for mosquitto).
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])",
+        // subprocess closes every descriptor above 2 in the child (close_fds).
+        process.arguments = ["-c", "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); sys.exit(subprocess.call(sys.argv[1:]))",
                              "tmux"] + arguments
         process.standardInput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

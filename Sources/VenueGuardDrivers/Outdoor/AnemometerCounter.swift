@@ -52,18 +52,22 @@ public struct AnemometerCounter: Sendable {
     /// are forgotten. Until a full window has passed since `countingSince` the mean is over the
     /// time counted so far; `nil` before `minimumSpan` (a mean of nothing is not calm).
     public mutating func measure(at now: Int64, countingSince: Int64) -> (mean: Double, gust: Double)? {
-        let span = min(window.nanoseconds, now - countingSince)
+        let windowNanoseconds = window.nanoseconds
+        let span = min(windowNanoseconds, now - countingSince)
         guard span >= Self.minimumSpan.nanoseconds else { return nil }
-        let windowStart = now - window.nanoseconds
+        let windowStart = now - windowNanoseconds
         pulses.removeAll { $0 <= windowStart }
         let mean = Double(pulses.count) / (Double(span) / 1e9) / hzPerMps
-        // The strongest gust: the most pulses in any gust period ending at a pulse.
-        var gust = 0.0
+        // The strongest gust: the most pulses in any gust period ending at a pulse. (The
+        // period's conversions are hoisted: this runs every second over up to a window of pulses.)
+        let gustNanoseconds = gustPeriod.nanoseconds
+        var most = 0
         var first = 0
         for (index, time) in pulses.enumerated() {
-            while pulses[first] <= time - gustPeriod.nanoseconds { first += 1 }
-            gust = max(gust, Double(index - first + 1) / gustPeriod.seconds / hzPerMps)
+            while pulses[first] <= time - gustNanoseconds { first += 1 }
+            most = max(most, index - first + 1)
         }
+        let gust = Double(most) / gustPeriod.seconds / hzPerMps
         return (mean, max(gust, mean))
     }
 }
