@@ -371,8 +371,10 @@ public final class VenueRuntime: @unchecked Sendable {
                 if let status = latest.withLock({ $0 }) {
                     let seconds = (ContinuousClock.now - started).seconds
                     let slack = 0.0005
+                    // Awake anyway (the alarm), the once-a-second frame is drawn early once half
+                    // its gap has passed: it then falls on the ticks and needs no wake of its own.
                     let due = drawn.map { animated || $0.signal != status.signal || seconds >= $0.nextEdge - slack
-                                          || seconds - $0.at >= Self.longestFrameGap - slack } ?? true
+                                          || seconds - $0.at >= Self.longestFrameGap / 2 } ?? true
                     if due {
                         wiring.signal?.render(status.signal, seconds: seconds)
                         wiring.renderer?.render(status, scenarioSeconds: status.at.monotonic.seconds, realSeconds: seconds)
