@@ -184,13 +184,15 @@ public final class VenueRuntime: @unchecked Sendable {
             source.start(now: { [clock] in clock.monotonic }, deliver: { pushSink.yield($0) })
         }
         var loops: [Task<Void, Never>] = [Task {
-            // A board's readings are evaluated with the next tick (at least once a second), not
-            // each on arrival: a board that sends a line a second would double the evaluations
-            // (and their MQTT work) for nothing. A fault is evaluated at once.
+            // A board may flood us; evaluate at most every 100 ms for its sake (faults at once).
+            var lastPushEvaluation = ContinuousClock.now - .seconds(1)
             for await inputs in pushed {
                 await self.engine.apply(inputs)
                 let urgent = inputs.contains { if case let .sensor(report) = $0, case .fault = report.sample { return true } else { return false } }
-                if urgent { await self.evaluate() }
+                if urgent || ContinuousClock.now - lastPushEvaluation >= .milliseconds(100) {
+                    lastPushEvaluation = .now
+                    await self.evaluate()
+                }
             }
         }]
         loops.append(Task { await self.schedule(periods: periods, stop: stop) })
