@@ -230,8 +230,20 @@ public final class MosquittoClient: @unchecked Sendable {
         }
         let readable = descriptors[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0
         if readable {
-            let result = mosquitto_loop_read(handle, 1)
-            if result != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return result }
+            // Everything already received is read before anything is written: a subscriber's
+            // reads stop at one message each (libmosquitto sizes them by its own queues), and a
+            // broker that closes the connection leaves its last messages in our socket, which a
+            // failed PUBACK write would otherwise drop with the connection (the broker sends
+            // them again in the kept session, as duplicates). Bounded, so a flood still lets
+            // this thread write.
+            var reads = 0
+            repeat {
+                let result = mosquitto_loop_read(handle, 1)
+                if result != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return result }
+                reads += 1
+                var more = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                guard reads < 256, poll(&more, 1, 0) > 0, more.revents & Int16(POLLIN) != 0 else { break }
+            } while true
         }
         if mosquitto_want_write(handle) {
             // libmosquitto writes each packet with a write(2) of its own; corked, a batch leaves
