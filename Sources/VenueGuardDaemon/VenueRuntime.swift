@@ -8,7 +8,8 @@ import VenueGuardLinuxSystem
 /// The daemon in real time: one scheduler task reads the sensors at their periods (the quick
 /// ones of a tick together, a slow or new lane in a task of its own), interrupts and button
 /// presses are fed in as they come, and the engine is evaluated after each tick's reads, at once
-/// for an interrupt, a press or a fault, and at least once a second. A dedicated thread draws
+/// for an interrupt, a press or a fault, for a serial board's lines at most every 100 ms, and at
+/// least once a second. A dedicated thread draws
 /// the outputs at each edge of the patterns shown, at once when the signal changes, and at least
 /// once a second; the same thread rings the scheduler's alarm (`TickAlarm`), so a steady second
 /// costs one wake-up of it and one of a worker.
