@@ -307,8 +307,20 @@ public final class VenueRuntime: @unchecked Sendable {
                         groups.append([index])
                     }
                 }
-                let quick = groups.filter { claims.quick($0, limit: Self.quickRead) }.flatMap { $0 }
-                var tasks = groups.filter { !claims.quick($0, limit: Self.quickRead) }
+                // Decided once per group. A lane with a read still under way (hung, or slow this
+                // time) is never quick: its sources would wait behind that read and hold up the
+                // other lanes' reads in the shared task.
+                let busyLanes = Set(reading.compactMap { lanes[$0] })
+                var quick: [Int] = []
+                var tasks: [[Int]] = []
+                for group in groups {
+                    let lane = lanes[group[0]]
+                    if lane.map({ !busyLanes.contains($0) }) ?? true, claims.quick(group, limit: Self.quickRead) {
+                        quick += group
+                    } else {
+                        tasks.append(group)
+                    }
+                }
                 if !quick.isEmpty { tasks.append(quick) }
                 tickNumber += 1
                 claims.claim(ready, for: tickNumber)
@@ -340,7 +352,11 @@ public final class VenueRuntime: @unchecked Sendable {
             } else if clock.now - lastEvaluation.withLock({ $0 }) >= .milliseconds(950) {
                 await evaluate()
             }
-            let wake = min(due.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
+            // A source whose read is under way is not waited for (its due time has passed;
+            // counting it would wake this loop every millisecond while the read hangs).
+            let stillReading = claims.reading
+            let waiting = sources.indices.filter { !stillReading.contains($0) }.map { due[$0] }
+            let wake = min(waiting.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
             await alarm.sleep(until: max(wake, clock.now + .milliseconds(1)))
         }
     }
