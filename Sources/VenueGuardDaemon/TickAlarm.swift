@@ -53,6 +53,9 @@ final class TickAlarm: Sendable {
         }
     }
 
+    /// Whether a sleeper waits for a deadline now (for tests).
+    var hasSleeper: Bool { state.withLock { $0.sleeper != nil } }
+
     private func takeSleeper() -> CheckedContinuation<Void, Never>? {
         state.withLock { state in
             defer {

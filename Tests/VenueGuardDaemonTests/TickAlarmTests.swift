@@ -37,8 +37,9 @@ struct TickAlarmTests {
         // At most one wake: the test's own polling plan (60 s) may come before the sleeper
         // registers, and a deadline earlier than a planned wake must wake the thread.
         #expect(marks.wakeCount <= 1)
-        alarm.ring(now: deadline - .milliseconds(50))  // too early: nothing
-        try? await Task.sleep(for: .milliseconds(20))
+        #expect(await Self.eventually { alarm.hasSleeper })
+        alarm.ring(now: deadline - .milliseconds(50))  // too early: the sleeper stays
+        #expect(alarm.hasSleeper)
         #expect(!marks.isDone)
         alarm.ring(now: deadline - .milliseconds(5))  // within the tolerance
         await sleeper.value
@@ -63,11 +64,11 @@ struct TickAlarmTests {
         let alarm = TickAlarm(wake: {})
         let far = ContinuousClock.now + .seconds(3600)
         let cancelled = Task { await alarm.sleep(until: far) }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await Self.eventually { alarm.hasSleeper })
         cancelled.cancel()
         await cancelled.value
         let closed = Task { await alarm.sleep(until: far) }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await Self.eventually { alarm.hasSleeper })
         alarm.close()
         await closed.value
         await alarm.sleep(until: far)  // returns at once
