@@ -128,6 +128,86 @@ struct RuntimeRealTimeTests {
         }
     }
 
+    /// A bus shared by sources: they form one read lane, and a read that hangs holds it, as a
+    /// wedged I2C bus holds its serial queue.
+    final class Bus: Sendable {
+        let held = Atomic<Bool>(false)
+    }
+
+    /// A quick source on a bus that records when each read began and ended. Told to hang, its
+    /// read holds the bus until cancelled; any read on a held bus waits as long.
+    final class LaneSource: SensorSource, Sendable {
+        let id: SensorID
+        let bus: Bus
+        let hangs = Atomic<Bool>(false)
+        let started = Atomic<Int>(0)
+        private let reads = Mutex<[ContinuousClock.Instant]>([])
+        init(_ id: SensorID, on bus: Bus) { self.id = id; self.bus = bus }
+        var readLane: ObjectIdentifier? { ObjectIdentifier(bus) }
+        var readTimes: [ContinuousClock.Instant] { reads.withLock { $0 } }
+        func sample(at now: MonotonicInstant) async -> SensorSample? {
+            started.add(1, ordering: .relaxed)
+            if hangs.load(ordering: .relaxed) { bus.held.store(true, ordering: .relaxed) }
+            if bus.held.load(ordering: .relaxed) {
+                try? await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            reads.withLock { $0.append(.now) }
+            return .values([.airTemperature: 24, .relativeHumidity: 50])
+        }
+    }
+
+    @Test("A bus whose read hangs holds up the other bus's reads by at most one period, once, and piles no reads up on itself")
+    func hungBus() async throws {
+        let period = 0.5
+        let configuration = try ConfigurationLoader.parse(yaml: """
+            site: { id: rt, latitude: 35.0, longitude: 135.0 }
+            areas:
+              - { id: hall, exposure: indoor, sensors: [bus1-first, bus1-second, bus2] }
+            sensors:
+              - { id: bus1-first, kind: sht3x, bus: 1, address: 0x44, period: 500ms, max_age: 10s }
+              - { id: bus1-second, kind: sht3x, bus: 1, address: 0x45, period: 500ms, max_age: 10s }
+              - { id: bus2, kind: sht3x, bus: 2, address: 0x44, period: 500ms, max_age: 10s }
+            """, file: "rt.yaml")
+        let bus1 = Bus(), bus2 = Bus()
+        let first = LaneSource("bus1-first", on: bus1), second = LaneSource("bus1-second", on: bus1)
+        let other = LaneSource("bus2", on: bus2)
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: [first, second, other]),
+                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let stop = StopRequest()
+        let task = Task { await runtime.run(stop: stop) }
+        // Quick reads first, so both buses count as quick and share one task a tick.
+        let warm = ContinuousClock.now + .seconds(30)
+        while (first.readTimes.count < 3 || other.readTimes.count < 3) && ContinuousClock.now < warm {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(first.readTimes.count >= 3 && other.readTimes.count >= 3, "the sources were not read within 30 s")
+        first.hangs.store(true, ordering: .relaxed)
+        let hung = ContinuousClock.now
+        let evaluations = runtime.evaluationCount
+        let bus1Started = first.started.load(ordering: .relaxed) + second.started.load(ordering: .relaxed)
+        // Five seconds (ten periods) with bus 1 held by a hung read.
+        let until = hung + .seconds(5)
+        while ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(50)) }
+        let lastAt = ContinuousClock.now
+        stop.request("test")
+        await task.value
+        // Bus 2 is read every period. The tick the hang began, its read waited behind the hung
+        // one in the shared task and was made at the next tick: one gap of up to two periods.
+        let reads = other.readTimes
+        let times = [reads.last { $0 <= hung } ?? hung] + reads.filter { $0 > hung } + [lastAt]
+        let gaps = zip(times, times.dropFirst()).map { ($1 - $0).seconds }
+        let slack = 0.25  // scheduling under a loaded machine
+        #expect(gaps.allSatisfy { $0 < 2 * period + slack }, "bus 2's gaps between reads: \(gaps)")
+        #expect(gaps.filter { $0 > period + slack }.count <= 1, "bus 2's gaps between reads: \(gaps)")
+        #expect(reads.filter { $0 > hung }.count >= 7, "bus 2: \(reads.filter { $0 > hung }.count) reads in 5 s")
+        // Bus 1 gets the hung read and at most one more, waiting behind it: not one per tick.
+        let bus1Later = first.started.load(ordering: .relaxed) + second.started.load(ordering: .relaxed) - bus1Started
+        #expect(bus1Later <= 2, "\(bus1Later) reads began on the held bus")
+        // Evaluations went on meanwhile (at least once a second).
+        #expect(runtime.evaluationCount - evaluations >= 4)
+    }
+
     @Test("A read that hangs shows in the runtime's progress: the watchdog gate names the sensor while evaluations go on")
     func hangingRead() async throws {
         let configuration = try ConfigurationLoader.parse(yaml: Self.site, file: "rt.yaml")
