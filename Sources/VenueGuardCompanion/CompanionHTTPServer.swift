@@ -60,7 +60,8 @@ public struct CompanionHTTPServer: Sendable {
     /// Serves until cancelled; `running` gets the bound port once it listens.
     /// - Throws: when the address cannot be bound.
     public func run(running: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: ReadOnlyMethodsMiddleware())
         let server = self
         router.get("metrics") { _, _ -> Response in
             let text = await server.metricsText()
@@ -109,7 +110,7 @@ public struct CompanionHTTPServer: Sendable {
         router.get("page.js") { _, _ in asset(PageAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("legend") { request, _ -> Response in
             guard let size = LegendCard.Size(rawValue: (request.uri.queryParameters.get("size") ?? "a4").lowercased()) else {
-                return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "size must be a4 or a5\n")))
+                return plainTextResponse(.badRequest, "size must be a4 or a5\n", request: request)
             }
             return html(await page.legend(size))
         }
@@ -119,21 +120,24 @@ public struct CompanionHTTPServer: Sendable {
                                     keepDays: configuration.recordsDays, names: await page.areaNames(),
                                     language: language(request, configuration)).html())
         }
-        router.get("records/:area/:file") { _, context -> Response in
+        router.get("records/:area/:file") { request, context -> Response in
             let area = context.parameters.get("area") ?? "", file = context.parameters.get("file") ?? ""
             guard file.hasSuffix(".csv"), let text = await page.recorder?.csv(area: area, date: String(file.dropLast(4))) else {
-                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such record\n")))
+                return plainTextResponse(.notFound, "no such record\n", request: request)
             }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"\(area)-\(file)\""],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        // HEAD must not open a stream: its body (which closes the stream again) is never run.
+        router.head("events") { _, _ in Response(status: .ok, headers: eventStreamHeaders) }
         router.get("events") { request, _ -> Response in
             let lang = language(request, configuration)
             guard await page.openStream() else {
-                return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"], body: .init(byteBuffer: ByteBuffer(string: "too many open pages\n")))
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "30", .contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "too many open pages\n")))
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            return Response(status: .ok, headers: eventStreamHeaders,
                             body: ResponseBody { writer in
                                 defer { Task { await page.closeStream() } }
                                 try await stream(page, language: lang, to: &writer)
@@ -141,6 +145,8 @@ public struct CompanionHTTPServer: Sendable {
                             })
         }
     }
+
+    static let eventStreamHeaders: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
 
     /// One event stream: the parts whenever they change (looked at each second), a ping every 5 s.
     static func stream(_ page: VenuePage, language: PageLanguage, to writer: inout any ResponseBodyWriter) async throws {

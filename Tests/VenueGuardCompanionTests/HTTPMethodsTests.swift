@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import VenueGuardCompanion
+
+/// The companion's server over loopback with Python's `http.client` as the client: it is
+/// read-only (GET and HEAD), says so with 405 and `Allow`, and every error answer is plain text.
+@Suite(.timeLimit(.minutes(2)))
+struct HTTPMethodsTests {
+    /// One request's answer.
+    struct Answer: Decodable {
+        var method: String
+        var path: String
+        var status: Int
+        var type: String?
+        var allow: String?
+        var length: Int
+    }
+
+    /// Sends each (method, path) to 127.0.0.1:`port` on its own connection; polls, never blocks a test thread.
+    static func ask(port: Int, _ requests: [(String, String)], folder: String) async throws -> [Answer] {
+        let script = """
+        import http.client, json, sys
+        for method, path in json.loads(sys.argv[2]):
+            c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+            c.request(method, path)
+            r = c.getresponse()
+            body = r.read()
+            print(json.dumps({"method": method, "path": path, "status": r.status, "type": r.getheader("Content-Type"),
+                              "allow": r.getheader("Allow"), "length": len(body)}))
+            c.close()
+        """
+        let out = folder + "/answers.jsonl"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let list = String(decoding: try JSONSerialization.data(withJSONObject: requests.map { [$0.0, $0.1] }), as: UTF8.self)
+        process.arguments = ["python3", "-c", script, String(port), list]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { process.terminate() }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "the client failed")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
+    }
+
+    @Test("HEAD answers like GET without a body; other methods get 405 with Allow; unknown paths and bad queries get plain-text errors; HEAD never opens an event stream")
+    func methods() async throws {
+        let served = try await PageBrowserTests.serve(language: "en")
+        _ = try PageBrowserTests.state("state", folder: served.folder, yard: 26)  // the state file the page reads
+        var requests: [(String, String)] = [("GET", "/"), ("HEAD", "/"), ("HEAD", "/metrics"), ("HEAD", "/page.css"),
+                                            ("HEAD", "/events"), ("POST", "/"), ("PUT", "/metrics"), ("DELETE", "/records"),
+                                            ("OPTIONS", "/"), ("POST", "/nowhere"), ("GET", "/nowhere"), ("HEAD", "/nowhere"),
+                                            ("GET", "/legend?size=b5"), ("GET", "/records/hall/2026-01-01.csv")]
+        // More HEADs on the event stream than it has places: none is taken.
+        requests += Array(repeating: ("HEAD", "/events"), count: 40)
+        let answers: [Answer]
+        do {
+            answers = try await Self.ask(port: served.port, requests, folder: served.folder)
+        } catch {
+            await served.stop()
+            throw error
+        }
+        let streamsAfter = await served.page.openStreams
+        await served.stop()
+        try #require(answers.count == requests.count)
+        func answer(_ method: String, _ path: String) -> Answer? { answers.first { $0.method == method && $0.path == path } }
+        let get = try #require(answer("GET", "/"))
+        #expect(get.status == 200 && get.length > 1000)
+        let head = try #require(answer("HEAD", "/"))
+        #expect(head.status == 200 && head.length == 0 && head.type == get.type)
+        #expect(answer("HEAD", "/metrics")?.status == 200)
+        #expect(answer("HEAD", "/metrics")?.type?.hasPrefix("text/plain") == true)
+        #expect(answer("HEAD", "/page.css")?.type?.hasPrefix("text/css") == true)
+        #expect(answers.filter { $0.method == "HEAD" && $0.path == "/events" }.allSatisfy { $0.status == 200 && $0.type?.hasPrefix("text/event-stream") == true })
+        for (method, path) in [("POST", "/"), ("PUT", "/metrics"), ("DELETE", "/records"), ("OPTIONS", "/"), ("POST", "/nowhere")] {
+            let refused = try #require(answer(method, path))
+            #expect(refused.status == 405 && refused.allow == "GET, HEAD" && refused.type?.hasPrefix("text/plain") == true, "\(refused)")
+        }
+        for (method, path, status) in [("GET", "/nowhere", 404), ("HEAD", "/nowhere", 404), ("GET", "/legend?size=b5", 400),
+                                       ("GET", "/records/hall/2026-01-01.csv", 404)] {
+            let error = try #require(answer(method, path))
+            #expect(error.status == status && error.type?.hasPrefix("text/plain") == true, "\(error)")
+            #expect((method == "HEAD") == (error.length == 0), "\(error)")
+        }
+        // After 40 HEADs every place on the event stream is still free.
+        #expect(streamsAfter == 0)
+    }
+}
