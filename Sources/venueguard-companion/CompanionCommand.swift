@@ -52,7 +52,7 @@ struct CompanionCommand: AsyncParsableCommand {
     var notificationsFile = ProcessInfo.processInfo.environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first }
         .map { "\($0)/notifications.json" } ?? "/var/lib/venueguard-companion/notifications.json"
 
-    @Flag(help: "Poll once, write the state and exit.")
+    @Flag(help: "Poll once, write the state and exit: status 0 when every configured feed answered and its document was accepted, 1 otherwise.")
     var once = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -105,8 +105,21 @@ struct CompanionCommand: AsyncParsableCommand {
         } else {
             logger.notice("\(config) has no 'official:' section: no official alerts or forecast are fetched; the page, records and /metrics run")
         }
+        // --once: 0 when every configured feed answered with a document it accepted, 1 when
+        // any fetch failed or a document was refused (each logged), or nothing is configured.
+        var onceFailed = false
         if once {
-            await service?.pollOnce()
+            if let service {
+                await service.pollOnce()
+                let counters = await service.counters
+                if counters.fetchFailures + counters.feedFaults > 0 {
+                    logger.error("one poll: \(counters.requests) requests, \(counters.fetchFailures) failed, \(counters.feedFaults) documents refused (see above)")
+                    onceFailed = true
+                }
+            } else {
+                logger.error("--once: \(config) has no 'official:' section, so there is nothing to poll")
+                onceFailed = true
+            }
         } else {
             let recorder = recordsDirectory == "none" ? nil
                 : DailyRecorder(directory: recordsDirectory, keepDays: site.companion.recordsDays, utcOffsetSeconds: site.utcOffsetSeconds, logger: logger)
@@ -158,5 +171,6 @@ struct CompanionCommand: AsyncParsableCommand {
             signals.forEach { $0.cancel() }
         }
         await http.shutdown()
+        if onceFailed { throw ExitCode(1) }
     }
 }

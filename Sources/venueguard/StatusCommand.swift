@@ -9,8 +9,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show the running daemon's levels, sensors, MQTT connection and rejected-input counters.",
         discussion: """
-            Reads the state file the daemon rewrites on every change and at least every 5 s. Exit status: 0 running and up to date, \
-            1 stopped, gone or not updating (the lamps are not to be trusted), 3 no readable state file.
+            Reads the state file the daemon rewrites on every change and at least every 5 s. Exit status (also with --json): \
+            0 running and up to date, 1 stopped, gone or not updating (the lamps are not to be trusted), 3 no readable state file.
             """)
 
     @Option(help: "The state file (default: $RUNTIME_DIRECTORY/state.json, else /run/venueguard/state.json, else the file of a daemon this user started from a terminal: $XDG_RUNTIME_DIR/venueguard/state.json or /tmp/venueguard-<uid>/state.json).")
@@ -32,10 +32,6 @@ struct StatusCommand: ParsableCommand {
             }
             throw ExitCode(StatusReport.Verdict.unreadable.rawValue)
         }
-        if json {
-            output(String(decoding: data, as: UTF8.self))
-            return
-        }
         // On a full disk the daemon rewrites the file in place: a read may catch it half written.
         for _ in 0..<5 where (try? JSONSerialization.jsonObject(with: data)) == nil {
             usleep(50_000)
@@ -46,6 +42,12 @@ struct StatusCommand: ParsableCommand {
             process: Self.process, fileOwner: Self.owner(of: file.path),
             freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent))
         let (text, verdict) = StatusReport.render(data, observer: observer)
+        // The exit status is the same with --json: a script must not read a dead daemon's last file as "running".
+        if json {
+            output(String(decoding: data, as: UTF8.self))
+            if verdict != .running { throw ExitCode(verdict.rawValue) }
+            return
+        }
         output(text)
         if let companion = FileManager.default.contents(atPath: companionStateFile) {
             output(Self.officialLines(companion, wallNow: SystemClock.wall.secondsSince1970))

@@ -16,9 +16,9 @@ struct CommandLineTests {
         return root.appendingPathComponent(".build/debug/venueguard")
     }
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], input: String? = nil, executable other: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = other.map { URL(fileURLWithPath: $0) } ?? executable
         process.arguments = arguments
         process.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
@@ -62,6 +62,43 @@ struct CommandLineTests {
         #expect(result.stdout.contains("heat alerts: not known since 05:10 (unreachable) / 熱中症警戒アラート: 05:10から不明"))
         #expect(result.stdout.contains("WBGT forecast today (point 44132): max 31.2 °C, stop"))
         #expect(result.stdout.contains("at or above: caution 09:00 12:00 15:00; stop 15:00"))
+    }
+
+    @Test("status --json prints the file as it is and exits as plain status does: 1 for a stopped daemon, 3 for no file")
+    func statusJSONExitStatus() throws {
+        let stopped = try ServiceTests.document(running: false, written: Date().timeIntervalSince1970)
+        let path = try Self.temporaryFile(String(decoding: stopped, as: UTF8.self))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for arguments in [["status", "--state-file", path], ["status", "--json", "--state-file", path]] {
+            let result = try Self.run(arguments + ["--companion-state-file", "/nonexistent/companion.json"])
+            #expect(result.status == 1, "\(arguments): exit \(result.status)")
+        }
+        let json = try Self.run(["status", "--json", "--state-file", path, "--companion-state-file", "/nonexistent/companion.json"])
+        #expect(json.stdout == String(decoding: stopped, as: UTF8.self))
+        let missing = try Self.run(["status", "--json", "--state-file", "/nonexistent/state.json", "--companion-state-file", "/nonexistent/c.json"])
+        #expect(missing.status == 3)
+    }
+
+    @Test("venueguard-companion --once exits 1 when a feed cannot be fetched, or when there is nothing to poll, saying why")
+    func companionOnceExitStatus() throws {
+        let companion = Self.executable.deletingLastPathComponent().appendingPathComponent("venueguard-companion").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vg-once-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let site = "site: { id: once, latitude: 35.68, longitude: 139.77 }\n"
+        let withFeeds = try Self.temporaryFile(site + "official:\n  thunder_municipality: \"1310100\"\n  jma_office: \"130000\"\n")
+        let without = try Self.temporaryFile(site)
+        defer { for path in [withFeeds, without] { try? FileManager.default.removeItem(atPath: path) } }
+        // Port 9 on loopback: nothing listens, the connection is refused at once.
+        let common = ["--once", "--socket", folder + "/companion.sock", "--state-file", folder + "/state.json",
+                      "--jma-feed", "http://127.0.0.1:9/extra.xml", "--jma-long-feed", "http://127.0.0.1:9/extra_l.xml",
+                      "--environment-base", "http://127.0.0.1:9/", "--daemon-state-file", folder + "/daemon.json"]
+        let refused = try Self.run(["--config", withFeeds] + common, executable: companion)
+        #expect(refused.status == 1, "exit \(refused.status): \(refused.stderr)")
+        #expect(refused.stderr.contains("1 failed"), "\(refused.stderr)")
+        let nothing = try Self.run(["--config", without] + common, executable: companion)
+        #expect(nothing.status == 1, "exit \(nothing.status): \(nothing.stderr)")
+        #expect(nothing.stderr.contains("nothing to poll"), "\(nothing.stderr)")
     }
 
     @Test("check-config on a bad file: one line naming file, line and key; non-zero exit", arguments: [
