@@ -352,10 +352,14 @@ public final class VenueRuntime: @unchecked Sendable {
             } else if clock.now - lastEvaluation.withLock({ $0 }) >= .milliseconds(950) {
                 await evaluate()
             }
-            // A source whose read is under way is not waited for (its due time has passed;
-            // counting it would wake this loop every millisecond while the read hangs).
+            // A source whose read is still under way at its next due time (a hung read) is not
+            // waited for: counting it would wake this loop every millisecond while the read
+            // hangs. One whose next due time is still ahead is: the read just started is
+            // usually under way by now, and leaving it out slept to the once-a-second
+            // evaluation whatever its period.
             let stillReading = claims.reading
-            let waiting = sources.indices.filter { !stillReading.contains($0) }.map { due[$0] }
+            let after = clock.now
+            let waiting = sources.indices.filter { !stillReading.contains($0) || due[$0] > after }.map { due[$0] }
             let wake = min(waiting.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
             await alarm.sleep(until: max(wake, clock.now + .milliseconds(1)))
         }

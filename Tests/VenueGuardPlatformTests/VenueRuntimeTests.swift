@@ -208,6 +208,42 @@ struct RuntimeRealTimeTests {
         #expect(runtime.evaluationCount - evaluations >= 4)
     }
 
+    /// A source whose read takes a few milliseconds (an I2C transfer with a conversion wait).
+    final class BriefSource: SensorSource, Sendable {
+        let id: SensorID
+        private let reads = Mutex<[ContinuousClock.Instant]>([])
+        init(_ id: SensorID) { self.id = id }
+        var readTimes: [ContinuousClock.Instant] { reads.withLock { $0 } }
+        func sample(at now: MonotonicInstant) async -> SensorSample? {
+            try? await Task.sleep(for: .milliseconds(5))
+            reads.withLock { $0.append(.now) }
+            return .values([.airTemperature: 24, .relativeHumidity: 50])
+        }
+    }
+
+    @Test("A read still under way when the scheduler goes to sleep does not stretch its period: 100 ms periods give 10 reads a second")
+    func readUnderWayKeepsPeriod() async throws {
+        let configuration = try ConfigurationLoader.parse(yaml: """
+            site: { id: rt, latitude: 35.0, longitude: 135.0 }
+            areas:
+              - { id: hall, exposure: indoor, sensors: [hall-climate] }
+            sensors:
+              - { id: hall-climate, kind: sht3x, bus: 1, address: 0x44, period: 100ms, max_age: 5s }
+            """, file: "rt.yaml")
+        let source = BriefSource("hall-climate")
+        let runtime = VenueRuntime(model: configuration.model, wiring: .init(sources: [source]),
+                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let stop = StopRequest()
+        let task = Task { await runtime.run(stop: stop) }
+        let started = ContinuousClock.now
+        while ContinuousClock.now < started + .seconds(2) { try await Task.sleep(for: .milliseconds(50)) }
+        stop.request("test")
+        await task.value
+        let reads = source.readTimes.count
+        // About 20; before the fix the loop slept to the once-a-second evaluation after each read (about 2).
+        #expect(reads >= 15, "\(reads) reads in 2 s at a 100 ms period")
+    }
+
     @Test("A read that hangs shows in the runtime's progress: the watchdog gate names the sensor while evaluations go on")
     func hangingRead() async throws {
         let configuration = try ConfigurationLoader.parse(yaml: Self.site, file: "rt.yaml")
