@@ -52,8 +52,9 @@ public struct CalculatorReport {
 
     /// Estimates WBGT from `inputs` with `method` (or the best available) and judges it by
     /// `parameters`. Every input given is either used or accounted for: with automatic selection
-    /// an unused input is a failure naming what the better methods lacked; with a chosen method
-    /// the report notes what it left out.
+    /// an unused input is a failure naming what the better methods lacked, unless leaving it
+    /// out cannot lower the answer (a measured reference method, or the level at stop already),
+    /// when a note says so; with a chosen method the report notes what it left out.
     public static func make(inputs: WBGTInputs, method: WBGTMethod?, parameters: SafetyParameters,
                             thresholdSource: String) -> Result<CalculatorReport, Failure> {
         var estimate: WBGTEstimate
@@ -63,16 +64,28 @@ public struct CalculatorReport {
         }
         let given = Quantity.allCases.filter { inputs.value(for: $0)?.source == .given }
         let unused = given.filter { estimate.inputs[$0] == nil }
+        let thresholds = parameters.thresholds(for: estimate.scale)
         if !unused.isEmpty {
+            let names = unused.map { option(for: $0) }.joined(separator: ", ")
             if method == nil {
                 // Only the methods that would have used what was left out say what they lacked.
                 let because = WBGTEstimator.reasonsSkipped(inputs, before: estimate.method)
                     .filter { !$0.method.usableQuantities.isDisjoint(with: unused) }.map(\.reason)
-                return .failure(.unusedInputs(unused, method: estimate.method, because: because))
+                // Dropping them cannot lower the answer when the method used is a measured
+                // reference (Tnw and Tg, or an instrument's WBGT, already carry humidity and
+                // air temperature) or the level is already the highest (41 °C air is past
+                // the indoor chart, and past the dry-bulb stop line).
+                if [.measured, .iso7243].contains(estimate.method) {
+                    estimate.notes.append("not needed by \(estimate.method.rawValue), which uses the measured values: \(names)")
+                } else if thresholds.level(of: estimate.index) == .stop {
+                    estimate.notes.append("not used by \(estimate.method.rawValue): \(names); the level is the highest already")
+                } else {
+                    return .failure(.unusedInputs(unused, method: estimate.method, because: because))
+                }
+            } else {
+                estimate.notes.append("not used by \(estimate.method.rawValue): \(names)")
             }
-            estimate.notes.append("not used by \(estimate.method.rawValue): \(unused.map { option(for: $0) }.joined(separator: ", "))")
         }
-        let thresholds = parameters.thresholds(for: estimate.scale)
         return .success(CalculatorReport(estimate: estimate, level: thresholds.level(of: estimate.index), thresholds: thresholds,
                                          thresholdSource: thresholdSource))
     }

@@ -16,16 +16,16 @@ struct WBGTCommand: ParsableCommand {
               venueguard wbgt --outdoor --ta 33 --rh 60 --wind 1.2 --solar 800 --lat 35.68 --lon 139.77 --time 2024-08-01T12:00:00+09:00
             """)
 
-    @Option(help: "Air temperature, °C.") var ta: Double?
+    @Option(parsing: .unconditional, help: "Air temperature, °C.") var ta: Double?
     @Option(help: "Relative humidity, %.") var rh: Double?
-    @Option(help: "Black-globe temperature, °C.") var tg: Double?
+    @Option(parsing: .unconditional, help: "Black-globe temperature, °C.") var tg: Double?
     @Option(help: "Globe diameter, mm (150 standard; 40 ping-pong ball).") var globeMm: Double = 150
-    @Option(help: "Natural wet-bulb temperature, °C (a real wetted wick).") var tnw: Double?
-    @Option(help: "WBGT read from an instrument, °C.") var measured: Double?
+    @Option(parsing: .unconditional, help: "Natural wet-bulb temperature, °C (a real wetted wick).") var tnw: Double?
+    @Option(parsing: .unconditional, help: "WBGT read from an instrument, °C.") var measured: Double?
     @Option(help: "Wind speed at 2 m, m/s.") var wind: Double?
     @Option(help: "Global solar irradiance, W/m², or 'clear-sky' to assume a clear sky.") var solar: String?
-    @Option(help: "Latitude, degrees north.") var lat: Double?
-    @Option(help: "Longitude, degrees east.") var lon: Double?
+    @Option(parsing: .unconditional, help: "Latitude, degrees north.") var lat: Double?
+    @Option(parsing: .unconditional, help: "Longitude, degrees east.") var lon: Double?
     @Option(help: "Time with offset, e.g. 2024-08-01T12:00:00+09:00 (default: now).") var time: String?
     @Option(help: "Station pressure, hPa.") var pressure: Double?
     @Flag(help: "Indoors (default).") var indoor = false
@@ -78,6 +78,10 @@ struct WBGTCommand: ParsableCommand {
         }
         if !outdoor && (inputs.solarRadiation != nil || inputs.assumeClearSkyWhenNoSolar) {
             fail("--solar applies outdoors: add --outdoor")
+        }
+        // As in the daemon: a hygrometer reads exactly 0 % only when its sensing element is gone.
+        if rh == 0 {
+            fail("--rh 0: a hygrometer reads exactly 0 % only when it is broken, and VenueGuard never uses such a reading; measure again, or leave --rh out for the dry-bulb thresholds")
         }
         if ta == nil && tnw == nil && measured == nil {
             fail("give at least --ta (air temperature), or --measured, or --tnw with --tg")

@@ -167,6 +167,8 @@ struct CommandLineTests {
         (["wbgt", "--ta", "31", "--rh", "65", "--outdoor"], "--rh was given, but the best method these inputs allow (temperature-only) does not use it: globe needs globe_temperature; liljegren needs solar_radiation."),
         (["wbgt", "--ta", "31", "--rh", "65", "--wind", "1"], "--wind was given, but the best method these inputs allow (indoor-chart) does not use it"),
         (["wbgt", "--ta", "31", "--tnw", "25"], "--tnw was given"),
+        // A broken hygrometer's 0 % is refused, as the daemon never uses it.
+        (["wbgt", "--ta", "31", "--rh", "0"], "--rh 0: a hygrometer reads exactly 0 % only when it is broken"),
         // Impossible dates are errors, not rolled over to March.
         (["wbgt", "--ta", "31", "--rh", "65", "--outdoor", "--lat", "35.68", "--lon", "139.77", "--time", "2024-02-31T12:00:00+09:00"],
          "--time '2024-02-31T12:00:00+09:00' is not an existing date and time"),
@@ -193,6 +195,25 @@ struct CommandLineTests {
         let chosen = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--wind", "1", "--method", "indoor-chart"])
         #expect(chosen.status == 0, "\(chosen.stderr)")
         #expect(chosen.stdout.contains("Note: not used by indoor-chart: --wind"), "\(chosen.stdout)")
+    }
+
+    @Test("wbgt answers when leaving an input out cannot lower the level: 41 °C air with humidity (past the indoor chart) is stop; Tnw and Tg with Ta and RH use ISO 7243; negative temperatures need no '='")
+    func calculatorAnswersWhenNothingIsLost() throws {
+        let hot = try Self.run(["wbgt", "--ta", "41", "--rh", "30", "--json"])
+        #expect(hot.status == 0, "\(hot.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(hot.stdout.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "stop" && object["method"] as? String == "temperature-only")
+        let notes = object["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.contains("not used by temperature-only: --rh") && $0.contains("the level is the highest already") }, "\(notes)")
+        let everything = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--tg", "36", "--globe-mm", "150", "--tnw", "27"])
+        #expect(everything.status == 0, "\(everything.stderr)")
+        #expect(everything.stdout.contains("method: iso7243"), "\(everything.stdout)")
+        #expect(everything.stdout.contains("Note: not needed by iso7243, which uses the measured values: --ta, --rh"), "\(everything.stdout)")
+        // Below stop, an input the best method cannot use is still an error (it could lower the level).
+        let warm = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--outdoor"])
+        #expect(warm.status != 0)
+        let cold = try Self.run(["wbgt", "--ta", "-5"])
+        #expect(cold.status == 0 && cold.stdout.contains("Level: safe"), "\(cold.stdout)\(cold.stderr)")
     }
 
     @Test("simulate prints JSON lines; a scenario naming an unknown sensor is an error with its line")
