@@ -122,6 +122,7 @@ public actor CompanionService {
     /// One round: whatever is due is fetched and judged, the daemon is told, the state written.
     public func pollOnce() async {
         let now = clock()
+        notCheckedLastPoll = []
         if official.heatAlertArea != nil, lastHeatPoll.map({ now.monotonic - $0.monotonic >= official.pollInterval - .seconds(1) }) ?? true {
             lastHeatPoll = now
             await pollHeatAlerts(now: now)
@@ -138,6 +139,10 @@ public actor CompanionService {
         writeState(now: now)
     }
 
+    /// The configured feeds the last poll did not ask for, and why (out of season), one line each:
+    /// `--once` says so, since a code that was not asked for was not checked.
+    public private(set) var notCheckedLastPoll: [String] = []
+
     /// The heat alert status now (for tests and the state file).
     public func heatStatus() -> HeatAlertStatus { heat.status(at: clock()) }
     /// The thunder advisory now.
@@ -150,7 +155,10 @@ public actor CompanionService {
     private func pollHeatAlerts(now: Timestamp) async {
         guard let area = official.heatAlertArea else { return }
         let jst = JSTDateTime(now.wall)
-        guard heat.policy.season.contains(jst.date) || heat.policy.season.contains(jst.date.adding(days: -1)) else { return }
+        guard heat.policy.season.contains(jst.date) || heat.policy.season.contains(jst.date.adding(days: -1)) else {
+            notCheckedLastPoll.append("heat alerts for area \(area): not asked, out of season (the Ministry publishes them from late April to late October)")
+            return
+        }
         for issuance in HeatAlertIssuance.candidates(at: jst) {
             // Each issuance is fetched once: once found, the newest is known and older ones add nothing.
             if fetchedIssuances.contains(issuance) { return }
@@ -298,6 +306,7 @@ public actor CompanionService {
         guard heat.policy.season.contains(JSTDateTime(now.wall).date) else {
             forecast = nil
             forecastProblem = "out of season (the forecast is published 22 April – 21 October)"
+            notCheckedLastPoll.append("WBGT forecast for point \(point): not asked, out of season (published 22 April – 21 October)")
             return
         }
         counters.requests += 1

@@ -52,7 +52,7 @@ struct CompanionCommand: AsyncParsableCommand {
     var notificationsFile = ProcessInfo.processInfo.environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first }
         .map { "\($0)/notifications.json" } ?? "/var/lib/venueguard-companion/notifications.json"
 
-    @Flag(help: "Poll once, write the state and exit: status 0 when every configured feed answered and its document was accepted, 1 otherwise.")
+    @Flag(help: "Poll once, write the state and exit: status 0 when every feed asked answered and its document was accepted, 1 otherwise (feeds out of season are not asked, and are named).")
     var once = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -105,16 +105,19 @@ struct CompanionCommand: AsyncParsableCommand {
         } else {
             logger.notice("\(config) has no 'official:' section: no official alerts or forecast are fetched; the page, records and /metrics run")
         }
-        // --once: 0 when every configured feed answered with a document it accepted, 1 when
+        // --once: 0 when every feed asked answered with a document it accepted, 1 when
         // any fetch failed or a document was refused (each logged), or nothing is configured.
         var onceFailed = false
         if once {
             if let service {
                 await service.pollOnce()
                 let counters = await service.counters
+                for line in await service.notCheckedLastPoll { logger.notice("\(line): its code was not checked") }
                 if counters.fetchFailures + counters.feedFaults > 0 {
                     logger.error("one poll: \(counters.requests) requests, \(counters.fetchFailures) failed, \(counters.feedFaults) documents refused (see above)")
                     onceFailed = true
+                } else {
+                    logger.info("one poll: \(counters.requests) requests, every document asked for was accepted")
                 }
             } else {
                 logger.error("--once: \(config) has no 'official:' section, so there is nothing to poll")

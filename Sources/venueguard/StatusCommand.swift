@@ -25,7 +25,13 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let file = AtomicFile(path: stateFile ?? AtomicFile.statusPath)
         guard var data = file.read() else {
-            output("VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n")
+            let message = "VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n"
+            // With --json, standard output carries JSON or nothing.
+            if json {
+                FileHandle.standardError.write(Data(message.utf8))
+                throw ExitCode(StatusReport.Verdict.unreadable.rawValue)
+            }
+            output(message)
             // The companion's view is worth showing even then (planning with the forecast).
             if !json, let companion = FileManager.default.contents(atPath: companionStateFile) {
                 output(Self.officialLines(companion, wallNow: SystemClock.wall.secondsSince1970))
@@ -44,6 +50,10 @@ struct StatusCommand: ParsableCommand {
         let (text, verdict) = StatusReport.render(data, observer: observer)
         // The exit status is the same with --json: a script must not read a dead daemon's last file as "running".
         if json {
+            guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
+                FileHandle.standardError.write(Data("venueguard: the state file \(file.path) is not JSON (\(data.count) bytes)\n".utf8))
+                throw ExitCode(StatusReport.Verdict.unreadable.rawValue)
+            }
             output(String(decoding: data, as: UTF8.self))
             if verdict != .running { throw ExitCode(verdict.rawValue) }
             return

@@ -206,6 +206,7 @@ struct CompanionServiceTests {
         let heat = await service.heatStatus()
         #expect(heat.alert == .alert && heat.tomorrow == .specialAlert && heat.availability.isKnown)
         #expect(await service.thunderStatus().inForce)
+        #expect(await service.notCheckedLastPoll.isEmpty)  // in season: every configured feed was asked
         let forecast = try #require(await service.forecastSummary())
         #expect(forecast.point == "44132" && forecast.today.maximum != nil)
 
@@ -234,6 +235,23 @@ struct CompanionServiceTests {
         for document in Set(second.map(\.path)) where document.contains("/xml/data/") || document.contains("/alert/dl/") {
             #expect(second.filter { $0.path == document }.count == 1, "\(document) fetched more than once")
         }
+        await http.shutdown()
+    }
+
+    @Test("Out of season the Ministry is not asked, and the poll lists the heat-alert and forecast codes it did not check")
+    func outOfSeasonNotChecked() async throws {
+        let server = try await FeedServer.start()
+        try Self.serveDay(server)
+        let directory = try Self.directory()
+        let clock = TestClock("2026-11-30 10:00")
+        let daemon = try DaemonEnd(directory: directory, clock: clock)
+        let (service, http) = Self.service(server, daemon: daemon, clock: clock)
+        await service.pollOnce()
+        let lines = await service.notCheckedLastPoll
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("heat alerts for area 130000: not asked, out of season") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("WBGT forecast for point 44132: not asked, out of season") }, "\(lines)")
+        #expect(!server.requests.contains { $0.path.contains("/alert/dl/") || $0.path.contains("WG/dl/") }, "\(server.requests)")
         await http.shutdown()
     }
 

@@ -77,6 +77,11 @@ struct CommandLineTests {
         #expect(json.stdout == String(decoding: stopped, as: UTF8.self))
         let missing = try Self.run(["status", "--json", "--state-file", "/nonexistent/state.json", "--companion-state-file", "/nonexistent/c.json"])
         #expect(missing.status == 3)
+        #expect(missing.stdout.isEmpty && missing.stderr.contains("no state file"), "\(missing)")
+        let empty = try Self.temporaryFile("")
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let unreadable = try Self.run(["status", "--json", "--state-file", empty, "--companion-state-file", "/nonexistent/c.json"])
+        #expect(unreadable.status == 3 && unreadable.stdout.isEmpty, "\(unreadable)")
     }
 
     @Test("venueguard-companion --once exits 1 when a feed cannot be fetched, or when there is nothing to poll, saying why")
