@@ -97,7 +97,9 @@ enum PageAssets {
     """
 
     /// Replaces the live parts when the server sends them; says the page is not updating when
-    /// nothing (not even the 5-second ping) arrived for 12 s.
+    /// nothing (not even the 5-second ping) arrived for 12 s. A browser retries a stream that
+    /// broke, but never one the server refused (503: too many pages open); the page then opens
+    /// a new one after 10–20 s (spread, so phones refused together do not come back together).
     static let script = """
     (function(){
       "use strict";
@@ -105,10 +107,14 @@ enum PageAssets {
       function alive(){last=Date.now();body.classList.remove("lost");}
       setInterval(function(){if(Date.now()-last>12000){body.classList.add("lost");}},1000);
       if(!window.EventSource){return;}
-      var es=new EventSource("/events?lang="+encodeURIComponent(lang));
-      es.addEventListener("live",function(e){document.getElementById("live").innerHTML=e.data;alive();});
-      es.addEventListener("charts",function(e){document.getElementById("charts").innerHTML=e.data;alive();});
-      es.addEventListener("ping",alive);
+      function connect(){
+        var es=new EventSource("/events?lang="+encodeURIComponent(lang));
+        es.addEventListener("live",function(e){document.getElementById("live").innerHTML=e.data;alive();});
+        es.addEventListener("charts",function(e){document.getElementById("charts").innerHTML=e.data;alive();});
+        es.addEventListener("ping",alive);
+        es.onerror=function(){if(es.readyState===EventSource.CLOSED){setTimeout(connect,10000+Math.random()*10000);}};
+      }
+      connect();
     })();
     """
 }

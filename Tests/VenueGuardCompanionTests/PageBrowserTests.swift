@@ -189,12 +189,35 @@ struct PageBrowserTests {
         let warning = try Self.state("warning", folder: served.folder, yard: 26)
         let danger = try Self.state("danger", folder: served.folder, yard: 26, strikeKm: 5)
         let base = "http://127.0.0.1:\(served.port)"
+        let marker = served.folder + "/refused"
+        var taken = 0, released = false
         let result = try await Self.drive([
             "url": base + "/", "state_file": served.stateFile, "out": Self.output, "lang": "en",
             "sizes": [[390, 844], [1280, 900]],
             "states": [["file": warning, "headline": "warning"], ["file": danger, "headline": "danger"]],
-        ], folder: served.folder)
+            "refused_marker": marker, "refused_headline": "warning",
+        ], folder: served.folder) {
+            // Every event-stream place taken (and any freed one taken again) until the page has
+            // been refused; then all given back and the state changed.
+            guard FileManager.default.fileExists(atPath: marker + ".fill"), !released else { return }
+            while await served.page.openStream() { taken += 1 }
+            if !FileManager.default.fileExists(atPath: marker + ".filled") {
+                _ = FileManager.default.createFile(atPath: marker + ".filled", contents: nil)
+            }
+            if FileManager.default.fileExists(atPath: marker) {
+                for _ in 0..<taken { await served.page.closeStream() }
+                released = true
+                try? FileManager.default.copyItem(atPath: warning, toPath: served.stateFile + ".next")
+                rename(served.stateFile + ".next", served.stateFile)
+                _ = FileManager.default.createFile(atPath: marker + ".done", contents: nil)
+            }
+        }
         await served.stop()
+        // Refused while every place was taken, the page opened a new stream once places were
+        // free, within its 10–20 s retry (and the 45 s the driver waits).
+        let refused = try #require(result["refused"] as? [String: Any])
+        #expect(refused["refused_seconds"] is Double, "the page's event stream was not refused: \(refused)")
+        #expect(refused["recovered_seconds"] is Double, "the page did not come back after a refusal: \(refused)")
         let shots = try #require(result["screenshots"] as? [[String: Any]])
         #expect(shots.count == 2 && shots.allSatisfy { Self.pngSize($0["path"] as? String ?? "") != nil })
         let changes = try #require(result["changes"] as? [[String: Any]])

@@ -151,6 +151,37 @@ try:
             time.sleep(0.1)
         took, seen = wait_for(session, "document.body.classList.contains('lost') ? 'lost' : 'live'", "lost", 25)
         result["lost"] = {"seconds": took}
+    if "refused_marker" in job:
+        # The test fills every event-stream place ("<marker>.fill" → "<marker>.filled"), the page
+        # is opened and refused (503), then the test frees the places and changes the state
+        # ("<marker>" → "<marker>.done"): the page must come back to life without a reload.
+        marker = job["refused_marker"]
+        open(marker + ".fill", "w").close()
+        deadline = time.time() + 30
+        while not os.path.exists(marker + ".filled") and time.time() < deadline:
+            time.sleep(0.1)
+        seen_before = len(events)
+        send("Page.navigate", {"url": job["url"]}, session)
+        wait_for(session, "document.readyState", "complete", 10)
+
+        def event_statuses():
+            return [e["params"]["response"]["status"] for e in events[seen_before:]
+                    if e.get("method") == "Network.responseReceived" and "/events" in e["params"]["response"]["url"]]
+        start = time.time()
+        refused_took = None
+        while time.time() - start < 10:
+            evaluate(session, "1")  # gathers the browser's events meanwhile
+            if 503 in event_statuses():
+                refused_took = time.time() - start
+                break
+            time.sleep(0.1)
+        refused_seen = ",".join(str(status) for status in event_statuses())
+        open(marker, "w").close()
+        deadline = time.time() + 30
+        while not os.path.exists(marker + ".done") and time.time() < deadline:
+            time.sleep(0.1)
+        took, seen = wait_for(session, headline, job["refused_headline"], 45)
+        result["refused"] = {"refused_seconds": refused_took, "statuses": refused_seen, "recovered_seconds": took, "seen": seen}
     for event in events:
         if event.get("method") == "Network.requestWillBeSent":
             result["requests"].append(event["params"]["request"]["url"])
