@@ -46,6 +46,11 @@ public struct ConfigValue: Sendable, Hashable {
         do {
             parser = try Yams.Parser(yaml: yaml)
             node = try parser.singleRoot()
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            // Yams's own text repeats the whole file; one line naming the key, at its second use.
+            let key = duplicates.sorted().first ?? "?"
+            throw ConfigError(file: file, line: Self.secondLine(of: key, in: yaml, from: context.mark.line) ?? context.mark.line, key: key,
+                              message: "given twice in the same section; keep one")
         } catch let error as YamlError {
             throw ConfigError(file: file, line: Self.line(of: error), key: nil, message: "not valid YAML: \(Self.summary(of: error))")
         } catch {
@@ -121,6 +126,22 @@ public struct ConfigValue: Sendable, Hashable {
         case .alias:
             throw ConfigError(file: file, line: line, key: path, message: "YAML aliases are not supported; write the value out")
         }
+    }
+
+    /// The line (1-based) where `key:` begins a line for the second time at or after `start`.
+    static func secondLine(of key: String, in yaml: String, from start: Int) -> Int? {
+        var seen = 0
+        for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= start {
+            var text = line.drop { $0 == " " || $0 == "\t" }
+            if text.hasPrefix("- ") { text = text.dropFirst(2).drop { $0 == " " } }
+            for prefix in ["{ ", "{"] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+            guard text.hasPrefix(key) else { continue }
+            if text.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") {
+                seen += 1
+                if seen == 2 { return index + 1 }
+            }
+        }
+        return nil
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -70,6 +70,8 @@ struct ConfigurationLoaderTests {
                 line: 14, key: "sensors[0].period", fragment: "expected a duration"),
         BadCase(name: "bad exposure", replace: "    exposure: indoor", with: "    exposure: inside",
                 line: 7, key: "areas[0].exposure", fragment: "'inside' is not one of: indoor, outdoor"),
+        BadCase(name: "key given twice", replace: "  latitude: 35.0", with: "  latitude: 35.0\n  latitude: 36.0",
+                line: 4, key: "latitude", fragment: "given twice in the same section; keep one"),
         BadCase(name: "globe without diameter", replace: "    sensors: [hall-climate]", with: "    sensors: [hall-climate, g]",
                 line: 0, key: "", fragment: ""),  // replaced below
     ])
