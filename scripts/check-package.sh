@@ -72,6 +72,7 @@ for path in \
     ./usr/share/venueguard/mosquitto/venueguard.conf \
     ./usr/share/venueguard/mosquitto/acl \
     ./usr/share/doc/venueguard/README.md \
+    ./usr/share/doc/venueguard/docs/companion.md \
     ./usr/share/doc/venueguard/copyright \
     ./usr/share/doc/venueguard/Hardware/wiring-raspberry-pi.md \
     ./usr/share/doc/venueguard/Hardware/boards/README.md

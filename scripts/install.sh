@@ -13,7 +13,7 @@
 #   UNITDIR         /etc/systemd/system
 #   UDEVRULESDIR    /etc/udev/rules.d
 #   DATADIR         PREFIX/share/venueguard       examples, regions, schemas, mosquitto
-#   DOCDIR          PREFIX/share/doc/venueguard   README.md and Hardware/
+#   DOCDIR          PREFIX/share/doc/venueguard   README.md, docs/ and Hardware/
 #   VENUEGUARD_REQUIRE_FRESH=1   refuse a binary older than the sources (`sudo make install`)
 #   VENUEGUARD_PACKAGING=1       staging for the .deb: no users, no reloads, no messages
 #
@@ -156,9 +156,11 @@ install -m 0644 Config/mosquitto/* "$DESTDIR$DATADIR/mosquitto/"
 say "installed examples, regions, schemas and the mosquitto example in $DESTDIR$DATADIR/"
 install -d -m 0755 "$DESTDIR$DOCDIR"
 install -m 0644 README.md "$DESTDIR$DOCDIR/"
+install -d -m 0755 "$DESTDIR$DOCDIR/docs"
+install -m 0644 docs/*.md "$DESTDIR$DOCDIR/docs/"
 (cd Hardware && find . -type d -exec install -d -m 0755 "$DESTDIR$DOCDIR/Hardware/{}" \; \
     && find . -type f -exec install -m 0644 {} "$DESTDIR$DOCDIR/Hardware/{}" \;)
-say "installed README.md and Hardware/ in $DESTDIR$DOCDIR/"
+say "installed README.md, docs/ and Hardware/ in $DESTDIR$DOCDIR/"
 
 [ -z "$PACKAGING" ] || exit 0
 
