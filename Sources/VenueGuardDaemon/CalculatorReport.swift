@@ -21,6 +21,9 @@ public struct CalculatorReport {
         /// the mentor measured (and could give a lower level), so the calculator says what is
         /// missing instead.
         case unusedInputs([Quantity], method: WBGTMethod, because: [WBGTError])
+        /// A measured method (an instrument's WBGT, or Tnw and Tg) would leave out inputs that,
+        /// by another method, give a higher level: the calculator does not pick the lower.
+        case inputsDisagree(method: WBGTMethod, level: HeatLevel, other: WBGTMethod, otherLevel: HeatLevel)
 
         public var description: String {
             switch self {
@@ -31,6 +34,9 @@ public struct CalculatorReport {
                 var text = "\(names) \(unused.count == 1 ? "was" : "were") given, but the best method these inputs allow (\(method.rawValue)) does not use \(unused.count == 1 ? "it" : "them")"
                 if !because.isEmpty { text += ": " + because.map(\.description).joined(separator: "; ") }
                 return text + ". Add what is missing, or choose a method with --method (its result then says what it left out)."
+            case let .inputsDisagree(method, level, other, otherLevel):
+                return "\(method.rawValue) gives \(level.rawValue), but the other inputs give \(otherLevel.rawValue) by \(other.rawValue). "
+                    + "Check the instrument and the globe (150 mm for ISO 7243), or choose a method with --method."
             }
         }
     }
@@ -53,8 +59,9 @@ public struct CalculatorReport {
     /// Estimates WBGT from `inputs` with `method` (or the best available) and judges it by
     /// `parameters`. Every input given is either used or accounted for: with automatic selection
     /// an unused input is a failure naming what the better methods lacked, unless leaving it
-    /// out cannot lower the answer (a measured reference method, or the level at stop already),
-    /// when a note says so; with a chosen method the report notes what it left out.
+    /// out cannot lower the answer (a measured reference method whose level the other inputs
+    /// do not exceed, or the level at stop already), when a note says so; with a chosen method
+    /// the report notes what it left out.
     public static func make(inputs: WBGTInputs, method: WBGTMethod?, parameters: SafetyParameters,
                             thresholdSource: String) -> Result<CalculatorReport, Failure> {
         var estimate: WBGTEstimate
@@ -76,6 +83,17 @@ public struct CalculatorReport {
                 // air temperature) or the level is already the highest (41 °C air is past
                 // the indoor chart, and past the dry-bulb stop line).
                 if [.measured, .iso7243].contains(estimate.method) {
+                    // Only while the rest agree: an instrument reading low in the sun, or Tg
+                    // from a small globe under ISO 7243, must not lower the answer.
+                    var others = inputs
+                    if estimate.method == .measured { others.wbgt = nil } else { others.naturalWetBulb = nil }
+                    let level = thresholds.level(of: estimate.index)
+                    if case let .success(other) = WBGTEstimator.estimate(others, method: nil) {
+                        let otherLevel = parameters.thresholds(for: other.scale).level(of: other.index)
+                        if otherLevel > level {
+                            return .failure(.inputsDisagree(method: estimate.method, level: level, other: other.method, otherLevel: otherLevel))
+                        }
+                    }
                     estimate.notes.append("not needed by \(estimate.method.rawValue), which uses the measured values: \(names)")
                 } else if thresholds.level(of: estimate.index) == .stop {
                     estimate.notes.append("not used by \(estimate.method.rawValue): \(names); the level is the highest already")

@@ -100,7 +100,7 @@ struct CommandLineTests {
                       "--environment-base", "http://127.0.0.1:9/", "--daemon-state-file", folder + "/daemon.json"]
         let refused = try Self.run(["--config", withFeeds] + common, executable: companion)
         #expect(refused.status == 1, "exit \(refused.status): \(refused.stderr)")
-        #expect(refused.stderr.contains("1 failed"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("one poll: 1 requests, 1 failed"), "\(refused.stderr)")
         let nothing = try Self.run(["--config", without] + common, executable: companion)
         #expect(nothing.status == 1, "exit \(nothing.status): \(nothing.stderr)")
         #expect(nothing.stderr.contains("nothing to poll"), "\(nothing.stderr)")
@@ -214,6 +214,12 @@ struct CommandLineTests {
         #expect(everything.status == 0, "\(everything.stderr)")
         #expect(everything.stdout.contains("method: iso7243"), "\(everything.stdout)")
         #expect(everything.stdout.contains("Note: not needed by iso7243, which uses the measured values: --ta, --rh"), "\(everything.stdout)")
+        // A measured method is not taken over other inputs that give a higher level: an instrument
+        // reading low, or Tg from a ping-pong ball under ISO 7243.
+        let low = try Self.run(["wbgt", "--measured", "25", "--tnw", "28", "--tg", "40"])
+        #expect(low.status != 0 && low.stderr.contains("measured gives warning, but the other inputs give stop by iso7243"), "\(low.stderr)")
+        let smallGlobe = try Self.run(["wbgt", "--outdoor", "--ta", "33", "--rh", "60", "--tg", "38", "--globe-mm", "40", "--tnw", "24"])
+        #expect(smallGlobe.status != 0 && smallGlobe.stderr.contains("iso7243 gives"), "\(smallGlobe.stdout)\(smallGlobe.stderr)")
         // Below stop, an input the best method cannot use is still an error (it could lower the level).
         let warm = try Self.run(["wbgt", "--ta", "31", "--rh", "65", "--outdoor"])
         #expect(warm.status != 0)
