@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 import VenueGuardConfiguration
 
 /// The companion's HTTP server (Hummingbird), read-only (GET and HEAD only), bound to
@@ -137,13 +138,28 @@ public struct CompanionHTTPServer: Sendable {
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "30", .contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: "too many open pages\n")))
             }
+            // The place is given back when the stream ends, and also when the body never runs
+            // (the client gone before the head was written): the slot's deinit.
+            let slot = StreamSlot(page)
             return Response(status: .ok, headers: eventStreamHeaders,
                             body: ResponseBody { writer in
-                                defer { Task { await page.closeStream() } }
+                                defer { slot.release() }
                                 try await stream(page, language: lang, to: &writer)
                                 try await writer.finish(nil)
                             })
         }
+    }
+
+    /// One open event stream's place on the page, given back exactly once.
+    final class StreamSlot: Sendable {
+        let page: VenuePage
+        let released = Atomic<Bool>(false)
+        init(_ page: VenuePage) { self.page = page }
+        func release() {
+            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            Task { [page] in await page.closeStream() }
+        }
+        deinit { release() }
     }
 
     static let eventStreamHeaders: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]

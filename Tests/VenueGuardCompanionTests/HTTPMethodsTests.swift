@@ -87,4 +87,53 @@ struct HTTPMethodsTests {
         // After 40 HEADs every place on the event stream is still free.
         #expect(streamsAfter == 0)
     }
+
+    @Test("An event stream's place is given back exactly once: when its stream ends, or when its body never runs; 40 clients that vanish at once leave no place taken")
+    func streamPlacesComeBack() async throws {
+        let served = try await PageBrowserTests.serve(language: "en")
+        _ = try PageBrowserTests.state("state", folder: served.folder, yard: 26)
+        // A slot whose response is dropped unwritten (its deinit), and one released and then dropped.
+        #expect(await served.page.openStream())
+        #expect(await served.page.openStream())
+        do {
+            _ = CompanionHTTPServer.StreamSlot(served.page)
+            let released = CompanionHTTPServer.StreamSlot(served.page)
+            released.release()
+        }
+        // 40 clients ask for the stream and reset their connection at once.
+        let vanish = """
+        import socket, struct, sys
+        sent = 0
+        for _ in range(40):
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            try:
+                s.sendall(b"GET /events HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                sent += 1
+            except OSError as error:  # the server may already have answered and closed
+                print(error, file=sys.stderr)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+        print(sent)
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", vanish, String(served.port)]
+        let output = served.folder + "/vanish.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        // Each server-side stream notices at its next write (the 5 s ping at the latest).
+        var open = await served.page.openStreams
+        while open != 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            open = await served.page.openStreams
+        }
+        await served.stop()
+        let said = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "\(said)")
+        #expect(open == 0, "\(open) event-stream places still taken")
+    }
 }
