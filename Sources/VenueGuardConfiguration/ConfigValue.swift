@@ -131,7 +131,7 @@ public struct ConfigValue: Sendable, Hashable {
     /// The line (1-based) where `key:` begins a line for the second time at or after `start`.
     static func secondLine(of key: String, in yaml: String, from start: Int) -> Int? {
         var seen = 0
-        for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= start {
+        for (index, line) in yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index + 1 >= start {
             var text = line.drop { $0 == " " || $0 == "\t" }
             if text.hasPrefix("- ") { text = text.dropFirst(2).drop { $0 == " " } }
             for prefix in ["{ ", "{"] where text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }

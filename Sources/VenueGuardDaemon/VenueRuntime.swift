@@ -359,7 +359,9 @@ public final class VenueRuntime: @unchecked Sendable {
             // evaluation whatever its period.
             let stillReading = claims.reading
             let after = clock.now
-            let waiting = sources.indices.filter { !stillReading.contains($0) || due[$0] > after }.map { due[$0] }
+            // (Beyond the alarm's tolerance: a read still under way within it would have the
+            // alarm ring at once, again and again, until that due time passed.)
+            let waiting = sources.indices.filter { !stillReading.contains($0) || due[$0] > after + TickAlarm.tolerance }.map { due[$0] }
             let wake = min(waiting.min() ?? now + .seconds(1), lastEvaluation.withLock { $0 } + .seconds(1))
             await alarm.sleep(until: max(wake, clock.now + .milliseconds(1)))
         }
