@@ -186,9 +186,11 @@ struct RuntimeRealTimeTests {
         let hung = ContinuousClock.now
         let evaluations = runtime.evaluationCount
         let bus1Started = first.started.load(ordering: .relaxed) + second.started.load(ordering: .relaxed)
-        // Five seconds (ten periods) with bus 1 held by a hung read.
-        let until = hung + .seconds(5)
-        while ContinuousClock.now < until { try await Task.sleep(for: .milliseconds(50)) }
+        // Until bus 2 has been read 9 times with bus 1 held by a hung read (about 4.5 s), or 6 s.
+        let until = hung + .seconds(6)
+        while other.readTimes.filter({ $0 > hung }).count < 9 && ContinuousClock.now < until {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let lastAt = ContinuousClock.now
         stop.request("test")
         await task.value
@@ -200,7 +202,7 @@ struct RuntimeRealTimeTests {
         let slack = 0.25  // scheduling under a loaded machine
         #expect(gaps.allSatisfy { $0 < 2 * period + slack }, "bus 2's gaps between reads: \(gaps)")
         #expect(gaps.filter { $0 > period + slack }.count <= 1, "bus 2's gaps between reads: \(gaps)")
-        #expect(reads.filter { $0 > hung }.count >= 7, "bus 2: \(reads.filter { $0 > hung }.count) reads in 5 s")
+        #expect(reads.filter { $0 > hung }.count >= 9, "bus 2: \(reads.filter { $0 > hung }.count) reads in 6 s")
         // Bus 1 gets the hung read and at most one more, waiting behind it: not one per tick.
         let bus1Later = first.started.load(ordering: .relaxed) + second.started.load(ordering: .relaxed) - bus1Started
         #expect(bus1Later <= 2, "\(bus1Later) reads began on the held bus")
@@ -235,11 +237,12 @@ struct RuntimeRealTimeTests {
                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let stop = StopRequest()
         let task = Task { await runtime.run(stop: stop) }
+        // Until 15 reads or 2 s, whichever is first.
         let started = ContinuousClock.now
-        while ContinuousClock.now < started + .seconds(2) { try await Task.sleep(for: .milliseconds(50)) }
+        while source.readTimes.count < 15 && ContinuousClock.now < started + .seconds(2) { try await Task.sleep(for: .milliseconds(10)) }
+        let reads = source.readTimes.count
         stop.request("test")
         await task.value
-        let reads = source.readTimes.count
         // About 20; before the fix the loop slept to the once-a-second evaluation after each read (about 2).
         #expect(reads >= 15, "\(reads) reads in 2 s at a 100 ms period")
     }
