@@ -55,7 +55,18 @@ public struct CompanionHTTPServer: Sendable {
         let data = (try? FileManager.default.attributesOfItem(atPath: daemonStateFile)[.size] as? Int).flatMap { size in
             size <= 1 << 20 ? FileManager.default.contents(atPath: daemonStateFile) : nil
         }
-        return metrics.render(daemonState: data, companion: counters, now: Date().timeIntervalSince1970)
+        var parts = VenueMetrics.PartCounters()
+        if let outbox = page?.notifications {
+            parts.notifications = await outbox.counters
+            parts.notificationChannels = await outbox.channelNames
+        }
+        if let regional { parts.regionalRefused = await regional.refused }
+        if let recorder = page?.recorder {
+            parts.recordsUnreadableLines = await recorder.unreadableLines
+            parts.recordsRowsWritten = await recorder.rowsWritten
+            parts.recordsWriteFailing = await recorder.isWriteFailing
+        }
+        return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970)
     }
 
     /// Serves until cancelled; `running` gets the bound port once it listens.

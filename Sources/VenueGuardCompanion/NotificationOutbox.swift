@@ -128,6 +128,8 @@ public actor NotificationOutbox {
     private var lastSaved: Data?
     /// What happened so far.
     public private(set) var counters = Counters()
+    /// The configured channels' names (`line`, `slack`, …), so metrics show them from the start.
+    public var channelNames: [String] { channels.map(\.name) }
 
     /// An outbox for `channels`, kept in `file` (`nil`: memory only), delivering with `http`.
     public init(configuration: NotificationsConfiguration, channels: [NotificationChannel], file: String?, siteID: String, siteName: String,

@@ -29,6 +29,26 @@ public final class VenueMetrics: @unchecked Sendable {
     /// A state file older than this means the daemon is not up (it rewrites it at least every 10 s).
     public static let staleAfter = 30.0
 
+    /// What the companion's other parts counted, exported beside the feeds' counters; `nil`
+    /// for a part that is not configured (its metrics are then absent, not 0).
+    public struct PartCounters: Sendable, Equatable {
+        /// Notification deliveries taken, retried and given up, per channel.
+        public var notifications: NotificationOutbox.Counters?
+        /// The configured notification channels (exported at 0 before anything was sent).
+        public var notificationChannels: [String] = []
+        /// Messages from the regional broker refused (too large, bad topic, not a state).
+        public var regionalRefused: Int?
+        /// Lines of today's records that could not be read back at start.
+        public var recordsUnreadableLines: Int?
+        /// Rows appended to the records' files.
+        public var recordsRowsWritten: Int?
+        /// Whether appending to the records fails now (disk full, folder not writable).
+        public var recordsWriteFailing: Bool?
+
+        /// Nothing configured.
+        public init() {}
+    }
+
     /// A set of metrics with its own registry.
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
@@ -60,9 +80,9 @@ public final class VenueMetrics: @unchecked Sendable {
     }
 
     /// Updates every metric from the daemon's state file (`daemonState`: its bytes, `nil` when
-    /// unreadable), the companion's counters, at wall time `now` (seconds since 1970), and
-    /// renders the text.
-    public func render(daemonState: Data?, companion: CompanionService.Counters, now: Double) -> String {
+    /// unreadable), the companion's counters and its other parts' (`parts`), at wall time `now`
+    /// (seconds since 1970), and renders the text.
+    public func render(daemonState: Data?, companion: CompanionService.Counters, parts: PartCounters = PartCounters(), now: Double) -> String {
         lock.lock()
         defer { lock.unlock() }
         let document = daemonState.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
@@ -86,6 +106,7 @@ public final class VenueMetrics: @unchecked Sendable {
         count("venueguard_companion_fetch_failures_total", [], Int64(companion.fetchFailures))
         count("venueguard_companion_inputs_sent_total", [], Int64(companion.inputsSent))
         count("venueguard_companion_inputs_unsent_total", [], Int64(companion.inputsUnsent))
+        self.parts(parts)
         for (key, (name, labels)) in previouslySet where setNow[key] == nil {
             Gauge(label: name, dimensions: labels, factory: factory).record(Double.nan)
         }
@@ -120,6 +141,23 @@ public final class VenueMetrics: @unchecked Sendable {
             let time = (feed["as_of"] as? String ?? feed["since"] as? String).flatMap(ISO8601Time.parse)?.time.secondsSince1970
             gauge("venueguard_official_age_seconds", labels, time.map { max(0, now - $0) } ?? .nan)
         }
+    }
+
+    private func parts(_ parts: PartCounters) {
+        if let notifications = parts.notifications {
+            let channels = Set(parts.notificationChannels).union(notifications.delivered.keys).union(notifications.retried.keys)
+                .union(notifications.failed.keys)
+            for channel in channels.sorted() {
+                let labels = [("channel", String(channel.prefix(32)))]
+                count("venueguard_notifications_delivered_total", labels, Int64(notifications.delivered[channel] ?? 0))
+                count("venueguard_notifications_retried_total", labels, Int64(notifications.retried[channel] ?? 0))
+                count("venueguard_notifications_failed_total", labels, Int64(notifications.failed[channel] ?? 0))
+            }
+        }
+        if let refused = parts.regionalRefused { count("venueguard_regional_refused_messages_total", [], Int64(refused)) }
+        if let unreadable = parts.recordsUnreadableLines { count("venueguard_records_unreadable_lines_total", [], Int64(unreadable)) }
+        if let written = parts.recordsRowsWritten { count("venueguard_records_rows_written_total", [], Int64(written)) }
+        if let failing = parts.recordsWriteFailing { gauge("venueguard_records_write_failing", [], failing ? 1 : 0) }
     }
 
     private func sensor(_ sensor: [String: Any]) {

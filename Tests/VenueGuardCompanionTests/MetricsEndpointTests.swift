@@ -139,4 +139,64 @@ struct MetricsEndpointTests {
         // Anything but GET /metrics is not served.
         if case .document = await http.get("http://127.0.0.1:\(bound)/state.json") { Issue.record("served a path it should not") }
     }
+
+    @Test("The companion's parts are counted: notifications per channel, refused regional messages, unreadable records lines, failing record writes")
+    func partsCounted() async throws {
+        let folder = try DailyRecorderTests.folder()
+        let now = Date().timeIntervalSince1970.rounded(.down)
+        let recorder = DailyRecorder(directory: folder + "/records", keepDays: 30, utcOffsetSeconds: 9 * 3600, flushInterval: 0,
+                                     logger: Logger(label: "test"))
+        // Today's file holds a line the recorder did not write: counted when read back.
+        let today = recorder.localMinute(now).date
+        try FileManager.default.createDirectory(atPath: folder + "/records/yard", withIntermediateDirectories: true)
+        try (RecordRow.header + "\nrubbish\n").write(toFile: "\(folder)/records/yard/\(today).csv", atomically: true, encoding: .utf8)
+        let (snapshot, freshness) = try DailyRecorderTests.snapshot(yard: 22, at: now)
+        await recorder.record(snapshot, freshness: freshness, at: now)
+        // Notifications to a port nobody listens on: tried, to be retried, none delivered (the
+        // HTTP client tries to connect again until its timeout, so a short one).
+        let http = FeedHTTPClient(timeout: .seconds(2))
+        let outbox = NotificationOutbox(configuration: NotificationTests.configuration(),
+                                        channels: [.webhook(url: "http://127.0.0.1:9/hook", token: nil), .slack(url: "http://127.0.0.1:9/slack")],
+                                        file: nil, siteID: "club", siteName: "Club", http: http, logger: Logger(label: "test"))
+        await outbox.observe(NotificationTests.live("severe"), at: now)
+        await outbox.deliver(at: now)
+        let site = CompanionSiteConfiguration(siteID: "club", siteName: "Club", utcOffsetSeconds: 9 * 3600, official: nil,
+                                              companion: CompanionConfiguration(listen: "127.0.0.1", port: 0), emergency: PageFixtures.plan)
+        let page = VenuePage(site: site, daemonStateFile: folder + "/state.json", recorder: recorder, notifications: outbox)
+        let regional = RegionalView(broker: .init(host: "127.0.0.1", port: 9), password: nil, logger: Logger(label: "test"))
+        let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: folder + "/state.json", companion: nil, page: page,
+                                         regional: regional, logger: Logger(label: "test"))
+        let port = Mutex(0)
+        let serving = Task { try await server.run { bound in port.withLock { $0 = bound } } }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while port.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let bound = port.withLock { $0 }
+        func scrape() async throws -> [(name: String, labels: [String: String], value: Double)] {
+            guard case let .document(body, _) = await http.get("http://127.0.0.1:\(bound)/metrics") else { throw CancellationError() }
+            return try Self.parse(String(decoding: body, as: UTF8.self))
+        }
+        let first = try await scrape()
+        func value(_ samples: [(name: String, labels: [String: String], value: Double)], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+            samples.first { $0.name == name && $0.labels == labels }?.value
+        }
+        #expect(value(first, "venueguard_records_unreadable_lines_total") == 1)
+        #expect(value(first, "venueguard_records_rows_written_total") == 2, "the first minute of the yard and the hall")
+        #expect(value(first, "venueguard_records_write_failing") == 0)
+        #expect(value(first, "venueguard_notifications_retried_total", ["channel": "webhook"]) == 1)
+        #expect(value(first, "venueguard_notifications_delivered_total", ["channel": "webhook"]) == 0)
+        #expect(value(first, "venueguard_notifications_delivered_total", ["channel": "slack"]) == 0, "a configured channel shows from the start")
+        #expect(value(first, "venueguard_notifications_failed_total", ["channel": "slack"]) == 0)
+        #expect(value(first, "venueguard_regional_refused_messages_total") == 0)
+        // The yard's folder becomes a file: its next row cannot be appended (the hall's can).
+        try FileManager.default.removeItem(atPath: folder + "/records/yard")
+        try "not a folder".write(toFile: folder + "/records/yard", atomically: true, encoding: .utf8)
+        let (later, laterFreshness) = try DailyRecorderTests.snapshot(yard: 23, at: now + 60)
+        await recorder.record(later, freshness: laterFreshness, at: now + 60)
+        let second = try await scrape()
+        #expect(value(second, "venueguard_records_write_failing") == 1)
+        #expect(value(second, "venueguard_records_rows_written_total") == 3, "the hall's second row only")
+        serving.cancel()
+        _ = await serving.result
+        await http.shutdown()
+    }
 }
