@@ -20,10 +20,12 @@ public struct RecordRow: Sendable, Equatable {
     public var lightning: String
     /// The distance of a strike first seen in this minute, km.
     public var strikeKm: Double?
-    /// `none`, `alert` or `special-alert`.
+    /// `none`, `alert` or `special-alert`; `unknown` while the daemon ran but the official heat
+    /// alerts were not known (and none was in force), `no-data` while the daemon was not running.
     public var heatAlert: String
-    /// Whether a thunder advisory was in force.
-    public var thunderAdvisory: Bool
+    /// Whether a thunder advisory was in force; `nil` when not known (written `unknown`, or
+    /// `no-data` while the daemon was not running).
+    public var thunderAdvisory: Bool?
     /// The daemon: `running`, `stopped`, `stale` or `missing`.
     public var daemon: String
 
@@ -32,14 +34,16 @@ public struct RecordRow: Sendable, Equatable {
 
     static let levelWords: Set<String> = ["safe", "caution", "warning", "severe", "stop", "unknown", "no-data"]
     static let lightningWords: Set<String> = ["clear", "watch", "danger", "unknown", "no-data"]
+    static let heatAlertWords: Set<String> = ["none", "alert", "special-alert", "unknown", "no-data"]
     static let methods: Set<String> = ["measured", "iso7243", "globe", "liljegren", "moe-regression", "indoor-chart", "temperature-only"]
 
     /// The row as a CSV line for `date` (YYYY-MM-DD) at UTC offset `offset` (`+09:00`).
     func csv(date: String, offset: String) -> String {
         let time = String(format: "%@T%02d:%02d%@", date, minute / 60, minute % 60, offset)
         let number: (Double?) -> String = { $0.map { String(format: "%.1f", $0) } ?? "" }
+        let advisory = thunderAdvisory.map { $0 ? "true" : "false" } ?? (daemon == "running" ? "unknown" : "no-data")
         return [time, number(wbgt), scale ?? "", heatLevel, status, method ?? "", lightning, number(strikeKm), heatAlert,
-                thunderAdvisory ? "true" : "false", daemon].joined(separator: ",")
+                advisory, daemon].joined(separator: ",")
     }
 
     /// Reads a line this recorder wrote; `nil` for anything else (counted by the caller).
@@ -57,12 +61,12 @@ public struct RecordRow: Sendable, Equatable {
         guard let wbgt = number(f[1], -40...70), let strike = number(f[7], 0...100),
               ["", "wbgt", "dry-bulb"].contains(f[2]), levelWords.contains(f[3]), levelWords.contains(f[4]),
               f[5].isEmpty || methods.contains(f[5]), lightningWords.contains(f[6]),
-              ["none", "alert", "special-alert"].contains(f[8]), ["true", "false"].contains(f[9]),
+              Self.heatAlertWords.contains(f[8]), ["true", "false", "unknown", "no-data"].contains(f[9]),
               ["running", "stopped", "stale", "missing"].contains(f[10])
         else { return nil }
         return RecordRow(minute: hour * 60 + min, wbgt: wbgt, scale: f[2].isEmpty ? nil : f[2], heatLevel: f[3], status: f[4],
                          method: f[5].isEmpty ? nil : f[5], lightning: f[6], strikeKm: strike, heatAlert: f[8],
-                         thunderAdvisory: f[9] == "true", daemon: f[10])
+                         thunderAdvisory: f[9] == "true" ? true : f[9] == "false" ? false : nil, daemon: f[10])
     }
 }
 
@@ -115,6 +119,8 @@ public actor DailyRecorder {
     public private(set) var rowsWritten = 0
     /// File writes (appends), for the SD-card budget.
     public private(set) var fileWrites = 0
+    /// Whether the last attempt to append rows failed (the rows wait in memory).
+    public var isWriteFailing: Bool { writeFailing }
     /// Changes each time a row is added (the page redraws its curves).
     public private(set) var version = 0
 
@@ -178,13 +184,25 @@ public actor DailyRecorder {
             }
             lastStrikeTime = time
         }
+        // An alert the daemon holds is recorded as it is; "none" only when the official source
+        // (if configured) was known: a feed that is down is not "no alert".
+        let heatAlert: String, advisory: Bool?
+        if let state {
+            let heatNotKnown = state.official?.heatAlerts?.state == "not-known"
+            heatAlert = state.alerts.heatAlert == "none" && heatNotKnown ? "unknown" : state.alerts.heatAlert
+            let thunderNotKnown = state.official?.thunderAdvisory?.state == "not-known"
+            advisory = !state.alerts.thunderAdvisory && thunderNotKnown ? nil : state.alerts.thunderAdvisory
+        } else {
+            heatAlert = "no-data"
+            advisory = nil
+        }
         for id in knownAreas {
             let area = state?.areas[id]
             let wbgt = area?.wbgt.flatMap { (-40...70).contains($0) ? $0 : nil }
             let row = RecordRow(minute: minute, wbgt: wbgt, scale: wbgt == nil ? nil : area?.scale, heatLevel: area.map(\.heatLevel) ?? "no-data",
                                 status: area.map(\.status) ?? "no-data", method: wbgt == nil ? nil : area?.wbgtMethod,
-                                lightning: state?.lightning.state ?? "no-data", strikeKm: strike, heatAlert: state?.alerts.heatAlert ?? "none",
-                                thunderAdvisory: state?.alerts.thunderAdvisory ?? false, daemon: daemon)
+                                lightning: state?.lightning.state ?? "no-data", strikeKm: strike, heatAlert: heatAlert,
+                                thunderAdvisory: advisory, daemon: daemon)
             today[id, default: []].append(row)
             pending[id, default: []].append(row)
         }
@@ -296,10 +314,11 @@ public actor DailyRecorder {
         }
     }
 
-    /// Every stored day, newest first, summarised (reads the files; for the records page).
+    /// Every stored day, newest first, summarised (reads the files; for the records page). Today
+    /// is listed from memory, so rows that wait because a write failed are listed too.
     public func summaries() -> [DaySummary] {
         var result: [DaySummary] = []
-        guard let areas = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let areas = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for area in areas.sorted() where Self.isSafeName(area) {
             let folder = "\(directory)/\(area)"
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().reversed() where name.hasSuffix(".csv") {
@@ -307,6 +326,11 @@ public actor DailyRecorder {
                 guard ISO8601Time.isCalendarDate(date) else { continue }
                 let rows = date == day ? (today[area] ?? []) : (csvRows(area: area, date: date) ?? [])
                 result.append(Self.summarise(rows, area: area, date: date))
+            }
+        }
+        if let day {
+            for (area, rows) in today where !rows.isEmpty && !result.contains(where: { $0.area == area && $0.date == day }) {
+                result.append(Self.summarise(rows, area: area, date: day))
             }
         }
         return result.sorted { ($0.date, $1.area) > ($1.date, $0.area) }

@@ -74,6 +74,10 @@ struct DailyRecorderTests {
         let rows = await recorder.rows(area: "yard")
         #expect(rows.map(\.minute) == [780, 781, 782, 783, 784, 787])
         #expect(rows.last?.heatLevel == "no-data" && rows.last?.wbgt == nil && rows.last?.daemon == "stopped")
+        // Nor is "no heat alert" or "no thunder advisory" claimed for a minute nobody watched.
+        #expect(rows.last?.heatAlert == "no-data" && rows.last?.thunderAdvisory == nil)
+        let csv = try #require(await recorder.csv(area: "yard", date: "2026-08-07"))
+        #expect(csv.hasSuffix(",,no-data,no-data,stopped\n") || csv.hasSuffix(",,no-data,no-data,stopped"), "\(csv.suffix(80))")
         #expect(rows.first?.heatLevel == "severe")
         #expect(await recorder.unreadableLines == 0)
     }
@@ -132,5 +136,43 @@ struct DailyRecorderTests {
         let rows = await recorder.rows(area: "yard")
         #expect(rows.map(\.strikeKm) == [9, nil, 9])
         #expect(rows.allSatisfy { $0.lightning == "danger" })
+    }
+
+    @Test("Official heat alerts not known while the daemon runs: recorded as unknown, not none; the line reads back")
+    func heatAlertsNotKnown() async throws {
+        let folder = try Self.folder()
+        let at = Self.midnight + 14 * 3600
+        let bytes = MetricsEndpointTests.daemonState(written: WallClockTime(secondsSince1970: at))
+        let snapshot = try DaemonSnapshot.decode(Data(bytes))
+        let recorder = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        await recorder.record(snapshot, freshness: DaemonFreshness.judge(.success(snapshot), now: at), at: at)
+        let row = try #require(await recorder.rows(area: "yard").last)
+        #expect(row.heatAlert == "unknown", "the feed is not known: no claim of 'none'")
+        #expect(row.thunderAdvisory == false, "no thunder source configured: the daemon's own word stands")
+        let written = Self.lines("\(folder)/yard/2026-08-07.csv")
+        #expect(written.last?.hasSuffix(",unknown,false,running") == true, "\(written)")
+        // Read back after a restart: the line is the recorder's own, not an unreadable one.
+        let again = DailyRecorder(directory: folder, keepDays: 365, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        await again.record(snapshot, freshness: DaemonFreshness.judge(.success(snapshot), now: at + 60), at: at + 60)
+        #expect(await again.unreadableLines == 0)
+        #expect(await again.rows(area: "yard").first?.heatAlert == "unknown")
+    }
+
+    @Test("A records folder that cannot be written: rows wait in memory, and today is still listed and served")
+    func unwritableFolder() async throws {
+        let parent = try Self.folder()
+        let folder = parent + "/records"
+        try "a file where the folder should be".write(toFile: folder, atomically: true, encoding: .utf8)
+        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        let at = Self.midnight + 9 * 3600
+        let (snapshot, freshness) = try Self.snapshot(yard: 26, at: at)
+        await recorder.record(snapshot, freshness: freshness, at: at)
+        #expect(await recorder.isWriteFailing)
+        #expect(await recorder.rowsWritten == 0)
+        let today = await recorder.summaries().filter { $0.date == "2026-08-07" }
+        #expect(Set(today.map(\.area)) == ["yard", "hall"], "\(today)")
+        #expect(today.first { $0.area == "yard" }?.maximum == 26)
+        let csv = try #require(await recorder.csv(area: "yard", date: "2026-08-07"))
+        #expect(csv.hasPrefix(RecordRow.header + "\n2026-08-07T09:00+09:00,26.0,"), "\(csv)")
     }
 }
