@@ -25,7 +25,12 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let file = AtomicFile(path: stateFile ?? AtomicFile.statusPath)
         guard var data = file.read() else {
-            let message = "VenueGuard is not running here: there is no state file at \(file.path).\nCheck the service with: systemctl status venueguard\n"
+            let message = """
+                VenueGuard is not running here: there is no state file at \(file.path).
+                If it runs as a service, check it with: systemctl status venueguard
+                If it was started from a terminal (by another user, or with --state-file), give its --state-file here.
+
+                """
             // With --json, standard output carries JSON or nothing.
             if json {
                 FileHandle.standardError.write(Data(message.utf8))
@@ -46,7 +51,7 @@ struct StatusCommand: ParsableCommand {
         let observer = StatusReport.Observer(
             wallNow: SystemClock.wall.secondsSince1970, boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) },
             process: Self.process, fileOwner: Self.owner(of: file.path),
-            freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent))
+            freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent), serviceUnit: Self.serviceUnit)
         let (text, verdict) = StatusReport.render(data, observer: observer)
         // The exit status is the same with --json: a script must not read a dead daemon's last file as "running".
         if json {
@@ -111,6 +116,18 @@ struct StatusCommand: ParsableCommand {
         var info = stat()
         guard stat("/proc/\(pid)", &info) == 0 else { return nil }
         return (comm.trimmingCharacters(in: .whitespacesAndNewlines), info.st_uid)
+    }
+
+    /// The systemd service process `pid` runs in, from its cgroup (`0::/system.slice/venueguard.service`).
+    static func serviceUnit(_ pid: Int32) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            // The innermost group only: a terminal's shell sits in a `.scope`, even below `user@1000.service`.
+            guard let path = line.split(separator: ":", maxSplits: 2).last, let last = path.split(separator: "/").last,
+                  last.hasSuffix(".service") else { continue }
+            return String(last.prefix(64))
+        }
+        return nil
     }
 
     static func owner(of path: String) -> UInt32? {

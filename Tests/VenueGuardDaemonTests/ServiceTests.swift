@@ -102,9 +102,9 @@ struct ServiceTests {
     /// (or whatever `processes` says).
     static func observer(wall: Double = 1_000_002, bootSeconds: Double = 502, bootID: String = "boot-a",
                          processes: [Int32: (String, UInt32)] = [4242: ("venueguard", 999)], owner: UInt32 = 999,
-                         freeBytes: Int64 = 1 << 30) -> StatusReport.Observer {
+                         freeBytes: Int64 = 1 << 30, units: [Int32: String] = [:]) -> StatusReport.Observer {
         StatusReport.Observer(wallNow: wall, boot: (bootID, Int64(bootSeconds * 1e9)), process: { processes[$0] },
-                              fileOwner: owner, freeBytes: freeBytes)
+                              fileOwner: owner, freeBytes: freeBytes, serviceUnit: { units[$0] })
     }
 
     static func document(running: Bool = true, written: Double, pid: Int64 = 4242, bootSeconds: Double? = 500,
@@ -152,6 +152,12 @@ struct ServiceTests {
     @Test("The status screen says loudly when the lamps cannot be trusted, and exits non-zero", arguments: [
         Suspicious(name: "not updating (boot clock)", observer: { ServiceTests.observer(bootSeconds: 530) },
                    expected: "NOT UPDATING: the daemon (pid 4242) last wrote 30 s ago"),
+        Suspicious(name: "not updating under systemd: its watchdog restarts it",
+                   observer: { ServiceTests.observer(bootSeconds: 530, units: [4242: "venueguard.service"]) },
+                   expected: "it may be hung. systemd's watchdog will restart it (systemctl status venueguard.service)."),
+        Suspicious(name: "not updating, started from a terminal: nothing restarts it",
+                   observer: { ServiceTests.observer(bootSeconds: 530) },
+                   expected: "It was not started by systemd, so nothing will restart it: stop it (kill 4242) and start it again."),
         Suspicious(name: "the wall clock stepped back: still judged by the boot clock",
                    observer: { ServiceTests.observer(wall: 999_000, bootSeconds: 530) }, expected: "NOT UPDATING"),
         Suspicious(name: "the wall clock stepped forward: still fresh by the boot clock",

@@ -29,15 +29,19 @@ public enum StatusReport {
         public var fileOwner: UInt32?
         /// Free bytes on the state file's file system.
         public var freeBytes: Int64?
+        /// The systemd service that process `pid` runs in (`venueguard.service`, from
+        /// `/proc/PID/cgroup`); `nil` for a daemon started from a terminal.
+        public var serviceUnit: (Int32) -> String?
 
         /// Creates an observer.
         public init(wallNow: Double, boot: (id: String, nanoseconds: Int64)?, process: @escaping (Int32) -> (name: String, uid: UInt32)?,
-                    fileOwner: UInt32?, freeBytes: Int64?) {
+                    fileOwner: UInt32?, freeBytes: Int64?, serviceUnit: @escaping (Int32) -> String? = { _ in nil }) {
             self.wallNow = wallNow
             self.boot = boot
             self.process = process
             self.fileOwner = fileOwner
             self.freeBytes = freeBytes
+            self.serviceUnit = serviceUnit
         }
     }
 
@@ -111,7 +115,13 @@ public enum StatusReport {
             if storageFull {
                 out.append("NOT UPDATING: storage full — the daemon (pid \(pid ?? 0)) cannot write its state file; it last wrote \(Int(age)) s ago. Free some space.")
             } else {
-                out.append("NOT UPDATING: the daemon (pid \(pid ?? 0)) last wrote \(Int(age)) s ago; it may be hung. Its watchdog will restart it.")
+                // Only systemd's watchdog restarts a hung daemon; one started from a terminal stays hung.
+                let restart = if let pid, let unit = observer.serviceUnit(pid) {
+                    "systemd's watchdog will restart it (systemctl status \(unit))."
+                } else {
+                    "It was not started by systemd, so nothing will restart it: stop it (kill \(pid ?? 0)) and start it again."
+                }
+                out.append("NOT UPDATING: the daemon (pid \(pid ?? 0)) last wrote \(Int(age)) s ago; it may be hung. \(restart)")
             }
             verdict = .notMonitoring
         } else {
