@@ -15,6 +15,9 @@ public final class SerialBoardSource: PushSource, @unchecked Sendable {
     private var decoder: SerialBoardDecoder
     private var port: LinuxSerialPort?
     private var timer: DispatchSourceTimer?
+    /// Whether the look-up timer is suspended: it sleeps while the port is open, so a board that
+    /// is there costs no wake-ups (a suspended source must be resumed before it is cancelled).
+    private var timerSuspended = false
     private var stopped = false
     private var reportedAbsent = false
     private var now: (@Sendable () -> MonotonicInstant)?
@@ -39,13 +42,22 @@ public final class SerialBoardSource: PushSource, @unchecked Sendable {
             let timer = DispatchSource.makeTimerSource(queue: queue)
             let interval = Int(retryInterval.components.seconds * 1000 + retryInterval.components.attoseconds / 1_000_000_000_000_000)
             timer.schedule(deadline: .now(), repeating: .milliseconds(max(100, interval)))
-            timer.setEventHandler { [weak self] in self?.tryOpen() }
+            timer.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.firingCount += 1
+                self.tryOpen()
+            }
             self.timer = timer
             timer.resume()
         }
     }
 
     private var lookupCount = 0
+    private var firingCount = 0
+
+    /// How many times the look-up timer fired, the port open or not (for tests of "no wake-ups
+    /// while the board is there").
+    public var lookupTimerFirings: Int { queue.sync { firingCount } }
 
     /// How many times the device has been looked for (a timer tick each; for tests of "no busy loop").
     public var lookups: Int { queue.sync { lookupCount } }
@@ -72,15 +84,27 @@ public final class SerialBoardSource: PushSource, @unchecked Sendable {
                 self.decoder.portOpened()
                 self.reportedAbsent = true
                 self.deliver?([.sensor(SensorReport(sensor: self.id, at: now(), sample: .fault(.unplugged)))])
+                self.resumeLookups()
             })
             decoder.portOpened()
             reportedAbsent = false
+            if let timer, !timerSuspended {
+                timer.suspend()
+                timerSuspended = true
+            }
         } catch {
             if !reportedAbsent {
                 reportedAbsent = true
                 deliver([.sensor(SensorReport(sensor: id, at: now(), sample: .fault(.initialisation(error.description))))])
             }
         }
+    }
+
+    /// Looks for the device again every `retryInterval` (after the port closed, or before stopping).
+    private func resumeLookups() {
+        guard let timer, timerSuspended else { return }
+        timerSuspended = false
+        timer.resume()
     }
 
     /// Rejections so far, by reason (for `status`).
@@ -91,6 +115,7 @@ public final class SerialBoardSource: PushSource, @unchecked Sendable {
     public func stop() {
         queue.sync {
             stopped = true
+            resumeLookups()
             timer?.cancel()
             timer = nil
             port?.close()

@@ -169,6 +169,11 @@ struct SerialPortTests {
         try await Task.sleep(for: .milliseconds(300))
         board.write("\ntemp:20\n")
         #expect(await collector.wait { $0.values.count == 1 })
+        // While the board is there the look-up timer sleeps: a present board costs no wake-ups
+        // (before, it fired every 200 ms here, every 2 s by default).
+        let firingsWhilePresent = source.lookupTimerFirings
+        try await Task.sleep(for: .seconds(1))
+        #expect(source.lookupTimerFirings == firingsWhilePresent, "the timer fired while the port was open")
         board.unplug()
         #expect(await collector.wait { $0.unplugs == 1 })
         // While the board is away: looked for on the retry timer (every 200 ms here), not in a
