@@ -245,9 +245,18 @@ def rss_by_file(pids):
     return dict(sorted(((k, round(v, 2)) for k, v in by_file.items() if v >= 0.05), key=lambda kv: -kv[1]))
 
 
-def write_config(directory, port, replay_rate, commit_window=None):
+def write_config(directory, port, replay_rate, commit_window=None, variant="venue"):
+    """The bench venue's configuration. `variant` (for --floor): "venue" as it is; "no-mqtt"
+    without the mqtt section (no broker, no outbox, no publisher); "idle" also without MQTT and
+    with every sensor read every 10 s instead of every second (the engine still evaluates and
+    the lamps still draw once a second)."""
     with open(os.path.join(ROOT, "Config/bench/bench.yaml")) as f:
         text = f.read()
+    if variant in ("no-mqtt", "idle"):
+        text, count = re.subn(r"^mqtt:\n(?:  .*\n)+", "", text, flags=re.M)
+        assert count == 1, "bench.yaml's mqtt section not found"
+    if variant == "idle":
+        text = text.replace("period: 1s", "period: 10s")
     outbox = os.path.join(directory, "outbox.sqlite")
     text = text.replace("@PORT@", str(port)).replace("@OUTBOX@", outbox).replace("@REPLAY@", str(replay_rate))
     if commit_window is not None:
@@ -280,12 +289,12 @@ def accelerated(binary, speed):
                 "wall_s": time.monotonic() - daemon.started}
 
 
-def realtime(binary, seconds, strace_seconds, commit_window=None):
+def realtime(binary, seconds, strace_seconds, commit_window=None, variant="venue"):
     with tempfile.TemporaryDirectory(prefix="vg-bench-") as directory:
         port = free_port()
         broker = Broker(directory, port)
         broker.start()
-        config, outbox = write_config(directory, port, 50, commit_window)
+        config, outbox = write_config(directory, port, 50, commit_window, variant)
         daemon = Daemon(binary, directory, config, ["--speed", "1"])
         while daemon.ready_after is None and time.monotonic() - daemon.started < 10:
             daemon.poll()
@@ -301,7 +310,7 @@ def realtime(binary, seconds, strace_seconds, commit_window=None):
         broker.stop()
         return figures | {"fsyncs_per_s": fsyncs, "peak_rss_mb": usage.ru_maxrss / 1024, "ready_s": daemon.ready_after,
                           "startup_written_kb": startup_written / 1024,
-                          "outbox_bytes": os.path.getsize(outbox)} | memory
+                          "outbox_bytes": os.path.getsize(outbox) if os.path.exists(outbox) else 0} | memory
 
 
 def backlog(binary, speed):
@@ -419,6 +428,34 @@ def instructions(binary, seconds, warmup):
     return result
 
 
+def floor(args):
+    """--floor: where the daemon's CPU goes at 1x, by taking parts away. The difference between
+    the venue and "no-mqtt" is what publishing costs (payloads, outbox, libmosquitto, the
+    broker's loopback traffic charged to us); "idle" is what is left when sensors are read
+    every 10 s: the once-a-second evaluation and frame, the heartbeats, libdispatch's own
+    timers. The footprint target (a fifth of the Python loop) is printed beside them in ms/s."""
+    variants = ("venue", "no-mqtt", "idle")
+    results = {variant: [] for variant in variants + ("baseline",)}
+    for run in range(args.runs):
+        print(f"run {run + 1}/{args.runs}: the Python loop, {args.baseline_seconds:.0f} s …", file=sys.stderr, flush=True)
+        results["baseline"].append(baseline(args.baseline_seconds, 0))
+        for variant in variants:
+            print(f"run {run + 1}/{args.runs}: {variant}, {args.realtime_seconds:.0f} s …", file=sys.stderr, flush=True)
+            results[variant].append(realtime(args.binary, args.realtime_seconds, 0, variant=variant))
+    summary = {kind: {key: median([r[key] for r in runs]) for key in ("cpu_percent_of_one_core", "wakeups_per_s")}
+               for kind, runs in results.items()}
+    target = summary["baseline"]["cpu_percent_of_one_core"] * 0.2
+    summary["target_cpu_percent_of_one_core"] = target
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out.replace(".json", "-floor.json"), "w") as f:
+        json.dump(summary | {"all_runs": results}, f, indent=2)
+    print(json.dumps(summary, indent=2))
+    print("| Run at 1x | CPU (ms per s) | wake-ups per s |\n|---|---|---|")
+    for kind in variants + ("baseline",):
+        print(f"| {kind} | {summary[kind]['cpu_percent_of_one_core'] * 10:.3f} | {summary[kind]['wakeups_per_s']:.1f} |")
+    print(f"| target: a fifth of the Python loop | {target * 10:.3f} | |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/venueguard"))
@@ -433,8 +470,14 @@ def main():
                         help="which parts to run, comma-separated")
     parser.add_argument("--instructions", action="store_true", help="only the callgrind comparison (instructions per second)")
     parser.add_argument("--instructions-seconds", type=float, default=60)
+    parser.add_argument("--floor", action="store_true",
+                        help="only the CPU breakdown: the venue, the venue without MQTT, and idle (no MQTT, sensors every 10 s), beside the Python loop")
     parser.add_argument("--out", default=os.path.join(ROOT, ".build/bench-result.json"))
     args = parser.parse_args()
+
+    if args.floor:
+        floor(args)
+        return
 
     if args.instructions:
         results = []
