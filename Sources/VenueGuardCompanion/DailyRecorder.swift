@@ -109,7 +109,10 @@ public actor DailyRecorder {
     private var today: [String: [RecordRow]] = [:]
     private var pending: [String: [RecordRow]] = [:]
     private var lastFlush: Double?
-    private var lastMinuteRecorded: (day: String, minute: Int)?
+    /// The minutes of `day` already recorded (read back or recorded here): each once. A set, not
+    /// the latest: a row from the future (a damaged file, a wall clock stepped back) must not
+    /// stop the record until that time comes round.
+    private var recordedMinutes = Set<Int>()
     private var lastStrikeTime: String?
     private var knownAreas: [String] = []
     private var writeFailing = false
@@ -124,8 +127,15 @@ public actor DailyRecorder {
     /// Changes each time a row is added (the page redraws its curves).
     public private(set) var version = 0
 
-    /// A recorder writing under `directory`.
-    public init(directory: String, keepDays: Int, utcOffsetSeconds: Int, flushInterval: Double = 600, logger: Logger) {
+    /// Which official sources the companion is configured to fetch: the daemon's state must
+    /// then say each is known, else the minute's alert is recorded as `unknown`.
+    private let officialExpected: (heatAlerts: Bool, thunderAdvisory: Bool)
+
+    /// A recorder writing under `directory`; `officialExpected` names the official sources the
+    /// companion fetches (a daemon state that does not say them known records `unknown`).
+    public init(directory: String, keepDays: Int, utcOffsetSeconds: Int, flushInterval: Double = 600,
+                officialExpected: (heatAlerts: Bool, thunderAdvisory: Bool) = (false, false), logger: Logger) {
+        self.officialExpected = officialExpected
         self.directory = directory
         self.keepDays = max(1, keepDays)
         self.utcOffsetSeconds = utcOffsetSeconds
@@ -162,8 +172,7 @@ public actor DailyRecorder {
     public func record(_ snapshot: DaemonSnapshot?, freshness: DaemonFreshness, at unix: Double) {
         let (date, minute) = localMinute(unix)
         if day != date { startDay(date, at: unix) }
-        if let last = lastMinuteRecorded, last.day == date, last.minute >= minute { return }
-        lastMinuteRecorded = (date, minute)
+        guard recordedMinutes.insert(minute).inserted else { return }
         let live = freshness.isLive
         let daemon: String = switch freshness {
         case .running: "running"
@@ -188,9 +197,11 @@ public actor DailyRecorder {
         // (if configured) was known: a feed that is down is not "no alert".
         let heatAlert: String, advisory: Bool?
         if let state {
-            let heatNotKnown = state.official?.heatAlerts?.state == "not-known"
+            // Not known: the daemon says so, or says nothing of a source the companion fetches
+            // (it could not reach the daemon's channel, say).
+            let heatNotKnown = state.official?.heatAlerts.map { $0.state == "not-known" } ?? officialExpected.heatAlerts
             heatAlert = state.alerts.heatAlert == "none" && heatNotKnown ? "unknown" : state.alerts.heatAlert
-            let thunderNotKnown = state.official?.thunderAdvisory?.state == "not-known"
+            let thunderNotKnown = state.official?.thunderAdvisory.map { $0.state == "not-known" } ?? officialExpected.thunderAdvisory
             advisory = !state.alerts.thunderAdvisory && thunderNotKnown ? nil : state.alerts.thunderAdvisory
         } else {
             heatAlert = "no-data"
@@ -203,7 +214,10 @@ public actor DailyRecorder {
                                 status: area.map(\.status) ?? "no-data", method: wbgt == nil ? nil : area?.wbgtMethod,
                                 lightning: state?.lightning.state ?? "no-data", strikeKm: strike, heatAlert: heatAlert,
                                 thunderAdvisory: advisory, daemon: daemon)
-            today[id, default: []].append(row)
+            // In time order even if the wall clock stepped back (the curve is drawn in order).
+            var rows = today[id, default: []]
+            rows.insert(row, at: rows.lastIndex { $0.minute <= minute }.map { $0 + 1 } ?? 0)
+            today[id] = rows
             pending[id, default: []].append(row)
         }
         version += 1
@@ -221,6 +235,16 @@ public actor DailyRecorder {
 
     /// The areas recorded today.
     public func areas() -> [String] { knownAreas.isEmpty ? today.keys.sorted() : knownAreas }
+
+    /// Writes what is waiting as the service stops, and says in the log how many rows could not
+    /// be written and are lost (a failing disk must not lose the record silently).
+    public func finish() {
+        flush()
+        let lost = pending.values.reduce(0) { $0 + $1.count }
+        if lost > 0 {
+            logger.error("records: \(lost) rows of \(day ?? "today") could not be written and are lost as the service stops (areas: \(pending.filter { !$0.value.isEmpty }.keys.sorted().joined(separator: ", ")))")
+        }
+    }
 
     /// Writes what is waiting (called at intervals, at the day's end and at stop).
     public func flush(at unix: Double? = nil) {
@@ -265,7 +289,7 @@ public actor DailyRecorder {
         day = date
         today = [:]
         pending = [:]
-        lastMinuteRecorded = nil
+        recordedMinutes = []
         loadDay(date)
         prune(today: date)
     }
@@ -284,11 +308,9 @@ public actor DailyRecorder {
             for line in text.split(separator: "\n").dropFirst() {
                 if line.hasPrefix(date), let row = RecordRow.parse(line) { rows.append(row) } else { unreadableLines += 1 }
             }
-            today[area] = rows
+            today[area] = rows.enumerated().sorted { ($0.element.minute, $0.offset) < ($1.element.minute, $1.offset) }.map(\.element)
             if !knownAreas.contains(area) { knownAreas.append(area) }
-            if let last = rows.last?.minute {
-                lastMinuteRecorded = (date, max(last, lastMinuteRecorded?.minute ?? 0))
-            }
+            recordedMinutes.formUnion(rows.map(\.minute))
         }
     }
 
@@ -303,7 +325,8 @@ public actor DailyRecorder {
         for area in areas where Self.isSafeName(area) {
             let folder = "\(directory)/\(area)"
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".csv") {
-                guard let fileDate = formatter.date(from: String(name.dropLast(4))), fileDate < oldest else { continue }
+                let stem = String(name.dropLast(4))
+                guard ISO8601Time.isCalendarDate(stem), let fileDate = formatter.date(from: stem), fileDate < oldest else { continue }
                 do {
                     try FileManager.default.removeItem(atPath: "\(folder)/\(name)")
                     logger.info("records: removed \(area)/\(name) (kept \(keepDays) days)")
@@ -336,21 +359,22 @@ public actor DailyRecorder {
         return result.sorted { ($0.date, $1.area) > ($1.date, $0.area) }
     }
 
-    /// The CSV text of a stored day (with rows still waiting), `nil` when there is none.
+    /// The CSV text of a stored day (with rows still waiting), `nil` when there is none. Only
+    /// rows this recorder would write are served, written out again: a line it cannot read (a
+    /// foreign or damaged one, a spreadsheet formula) never reaches the download.
     public func csv(area: String, date: String) -> String? {
         guard Self.isSafeName(area), ISO8601Time.isCalendarDate(date) else { return nil }
-        var text = (try? String(contentsOfFile: path(area: area, date: date), encoding: .utf8)) ?? ""
-        let waiting = date == day ? pending[area] ?? [] : []
-        if text.isEmpty && waiting.isEmpty { return nil }
-        if text.isEmpty { text = RecordRow.header + "\n" }
-        for row in waiting { text += row.csv(date: date, offset: offsetText) + "\n" }
+        let rows = date == day ? today[area] : csvRows(area: area, date: date)
+        guard let rows, !rows.isEmpty else { return nil }
+        var text = RecordRow.header + "\n"
+        for row in rows { text += row.csv(date: date, offset: offsetText) + "\n" }
         return text
     }
 
     private func csvRows(area: String, date: String) -> [RecordRow]? {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: path(area: area, date: date)))?[.size] as? Int, size <= 2 << 20,
               let text = try? String(contentsOfFile: path(area: area, date: date), encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").dropFirst().compactMap(RecordRow.parse)
+        return text.split(separator: "\n").dropFirst().filter { $0.hasPrefix(date) }.compactMap(RecordRow.parse)
     }
 
     static func summarise(_ rows: [RecordRow], area: String, date: String) -> DaySummary {

@@ -103,7 +103,7 @@ public actor VenuePage {
             await refresh()
             try? await Task.sleep(for: .seconds(1))
         }
-        await recorder?.flush()
+        await recorder?.finish()
     }
 
     /// Ends the event streams and the refresh loop.

@@ -125,7 +125,8 @@ struct CompanionCommand: AsyncParsableCommand {
             }
         } else {
             let recorder = recordsDirectory == "none" ? nil
-                : DailyRecorder(directory: recordsDirectory, keepDays: site.companion.recordsDays, utcOffsetSeconds: site.utcOffsetSeconds, logger: logger)
+                : DailyRecorder(directory: recordsDirectory, keepDays: site.companion.recordsDays, utcOffsetSeconds: site.utcOffsetSeconds,
+                                officialExpected: (site.official?.heatAlertArea != nil, site.official?.thunderMunicipality != nil), logger: logger)
             let outbox = site.notifications.map { configuration in
                 NotificationOutbox(configuration: configuration, channels: channels, file: notificationsFile == "none" ? nil : notificationsFile,
                                    siteID: site.siteID, siteName: site.siteName, http: http, logger: logger)

@@ -175,4 +175,68 @@ struct DailyRecorderTests {
         let csv = try #require(await recorder.csv(area: "yard", date: "2026-08-07"))
         #expect(csv.hasPrefix(RecordRow.header + "\n2026-08-07T09:00+09:00,26.0,"), "\(csv)")
     }
+
+    @Test("A row from the future in today's file holds only its own minute; rows stay in time order")
+    func futureRow() async throws {
+        let folder = try Self.folder()
+        try FileManager.default.createDirectory(atPath: "\(folder)/yard", withIntermediateDirectories: true)
+        try (RecordRow.header + "\n2026-08-07T23:59+09:00,20.0,wbgt,safe,safe,measured,clear,,none,false,running\n")
+            .write(toFile: "\(folder)/yard/2026-08-07.csv", atomically: true, encoding: .utf8)
+        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, flushInterval: 0, logger: Logger(label: "test"))
+        for minute in 0..<3 {
+            let at = Self.midnight + 9 * 3600 + Double(minute * 60)
+            let (snapshot, freshness) = try Self.snapshot(yard: 25, at: at)
+            await recorder.record(snapshot, freshness: freshness, at: at)
+        }
+        #expect(await recorder.rows(area: "yard").map(\.minute) == [540, 541, 542, 1439])
+        #expect(await recorder.rowsWritten == 6, "three minutes of the yard and the hall")
+        // The same minute again (a restart within it): not recorded twice.
+        let again = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, flushInterval: 0, logger: Logger(label: "test"))
+        let (snapshot, freshness) = try Self.snapshot(yard: 25, at: Self.midnight + 9 * 3600 + 150)
+        await again.record(snapshot, freshness: freshness, at: Self.midnight + 9 * 3600 + 150)
+        #expect(await again.rows(area: "yard").map(\.minute) == [540, 541, 542, 1439])
+    }
+
+    @Test("The CSV link serves only rows the recorder can read: no foreign line, no spreadsheet formula")
+    func servedRowsOnly() async throws {
+        let folder = try Self.folder()
+        try FileManager.default.createDirectory(atPath: "\(folder)/yard", withIntermediateDirectories: true)
+        try (RecordRow.header + "\n=HYPERLINK(\"http://example.invalid\",\"x\")\n<script>alert(1)</script>\n"
+            + "2026-08-06T10:00+09:00,21.0,wbgt,caution,caution,measured,clear,,none,false,running\n"
+            + "2026-08-01T10:00+09:00,21.0,wbgt,caution,caution,measured,clear,,none,false,running\n")
+            .write(toFile: "\(folder)/yard/2026-08-06.csv", atomically: true, encoding: .utf8)
+        try "x".write(toFile: "\(folder)/yard/2026-02-30.csv", atomically: true, encoding: .utf8)
+        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
+        let (snapshot, freshness) = try Self.snapshot(yard: 22, at: Self.midnight + 300)
+        await recorder.record(snapshot, freshness: freshness, at: Self.midnight + 300)
+        let served = try #require(await recorder.csv(area: "yard", date: "2026-08-06"))
+        #expect(served == RecordRow.header + "\n2026-08-06T10:00+09:00,21.0,wbgt,caution,caution,measured,clear,,none,false,running\n")
+        // Not a real date: not one of its files, so not removed by the retention.
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/yard/2026-02-30.csv"))
+    }
+
+    @Test("Rows that cannot be written by the time the service stops are said lost in the log")
+    func lostAtStop() async throws {
+        let parent = try Self.folder()
+        try "a file".write(toFile: parent + "/records", atomically: true, encoding: .utf8)
+        let log = NotificationTests.CapturedLog()
+        let recorder = DailyRecorder(directory: parent + "/records", keepDays: 30, utcOffsetSeconds: 9 * 3600, logger: log.logger)
+        let (snapshot, freshness) = try Self.snapshot(yard: 22, at: Self.midnight + 600)
+        await recorder.record(snapshot, freshness: freshness, at: Self.midnight + 600)
+        await recorder.finish()
+        let lines = log.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("2 rows of 2026-08-07 could not be written and are lost as the service stops") }, "\(lines)")
+    }
+
+    @Test("A daemon state silent on an official source the companion fetches: recorded as unknown")
+    func officialExpected() async throws {
+        let folder = try Self.folder()
+        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, officialExpected: (true, true),
+                                     logger: Logger(label: "test"))
+        let (snapshot, freshness) = try Self.snapshot(yard: 22, at: Self.midnight + 600)
+        await recorder.record(snapshot, freshness: freshness, at: Self.midnight + 600)
+        let row = try #require(await recorder.rows(area: "yard").last)
+        #expect(row.heatAlert == "unknown" && row.thunderAdvisory == nil)
+        #expect(Self.lines("\(folder)/yard/2026-08-07.csv").last?.hasSuffix(",unknown,unknown,running") == true)
+    }
 }
