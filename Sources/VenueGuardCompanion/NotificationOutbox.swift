@@ -145,8 +145,19 @@ public actor NotificationOutbox {
             do {
                 let stored = try JSONDecoder().decode(Stored.self, from: data)
                 told = stored.told
-                entries = stored.entries
-                sent = stored.sent
+                // Only the channels configured now: one removed from the configuration (or a
+                // name nobody configured) is not tried, counted or logged.
+                let names = Set(channels.map(\.name))
+                var dropped = 0
+                entries = stored.entries.compactMap { entry in
+                    var entry = entry
+                    let before = entry.pending.count
+                    entry.pending = entry.pending.filter { names.contains($0.key) }
+                    dropped += before - entry.pending.count
+                    return entry.pending.isEmpty ? nil : entry
+                }
+                if dropped > 0 { logger.notice("notifications: \(dropped) waiting deliveries to channels no longer configured dropped") }
+                sent = stored.sent.filter { names.contains($0.key) }
                 lastSaved = data
             } catch {
                 logger.error("notifications: \(file) is not readable (\(error)); starting empty, the old file moved aside")

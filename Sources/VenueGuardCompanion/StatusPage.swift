@@ -217,8 +217,14 @@ struct StatusPage {
     private func alertsCard(state: DaemonSnapshot.State) -> String {
         var s = "<section class=\"card\"><h2>\(t(Bilingual("公式情報と予報", "Official alerts and forecast")))</h2><ul>"
         let unchecked = officialConfigured ? Bilingual("", "") : Bilingual("(公式情報は未取得:手動の設定のみ)", " (official feeds not configured: only what was set by hand)")
-        s += "<li>\(t(Bilingual("熱中症アラート", "Heat-stroke alert"))): \(t(VenueWords.heatAlert(state.alerts.heatAlert)))\(t(unchecked))</li>"
-        s += "<li>\(t(Bilingual("雷注意報", "Thunder advisory"))): \(t(state.alerts.thunderAdvisory ? Bilingual("発表中", "in force") : Bilingual("なし", "none")))\(t(unchecked))</li>"
+        // A feed that cannot be read is never "none": no alert held and the feed not known reads "not known".
+        let notKnown = Bilingual("不明(公式情報を取得できていません)", "NOT KNOWN (the official feed cannot be read)")
+        let heatWords = state.alerts.heatAlert == "none" && state.official?.heatAlerts?.state == "not-known"
+            ? notKnown : VenueWords.heatAlert(state.alerts.heatAlert)
+        let thunderWords = state.alerts.thunderAdvisory ? Bilingual("発表中", "in force")
+            : state.official?.thunderAdvisory?.state == "not-known" ? notKnown : Bilingual("なし", "none")
+        s += "<li>\(t(Bilingual("熱中症アラート", "Heat-stroke alert"))): \(t(heatWords))\(t(unchecked))</li>"
+        s += "<li>\(t(Bilingual("雷注意報", "Thunder advisory"))): \(t(thunderWords))\(t(unchecked))</li>"
         for source in [state.official?.heatAlerts, state.official?.thunderAdvisory, state.official?.forecast].compactMap({ $0 }) {
             s += "<li class=\"small\">\(HTMLText.escape(language == .ja ? source.textJa : source.textEn))</li>"
         }

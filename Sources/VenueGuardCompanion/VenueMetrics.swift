@@ -34,7 +34,7 @@ public final class VenueMetrics: @unchecked Sendable {
     public struct PartCounters: Sendable, Equatable {
         /// Notification deliveries taken, retried and given up, per channel.
         public var notifications: NotificationOutbox.Counters?
-        /// The configured notification channels (exported at 0 before anything was sent).
+        /// The configured notification channels, the only ones exported (at 0 before anything was sent).
         public var notificationChannels: [String] = []
         /// Messages from the regional broker refused (too large, bad topic, not a state).
         public var regionalRefused: Int?
@@ -130,8 +130,14 @@ public final class VenueMetrics: @unchecked Sendable {
                  current: lightning?["state"] as? String)
         gauge("venueguard_last_strike_kilometres", [], (lightning?["last_strike_km"] as? NSNumber)?.doubleValue ?? .nan)
         let alerts = state["alerts"] as? [String: Any]
-        stateSet("venueguard_heat_alert", [], key: "alert", states: ["none", "alert", "special-alert"], current: alerts?["heat_alert"] as? String)
-        gauge("venueguard_thunder_advisory", [], alerts?["thunder_advisory"] as? Bool == true ? 1 : 0)
+        // No alert held while the official source is not known is "unknown" (NaN), never "none".
+        let official = state["official"] as? [String: Any]
+        func notKnown(_ source: String) -> Bool { (official?[source] as? [String: Any])?["state"] as? String == "not-known" }
+        let heatAlert = alerts?["heat_alert"] as? String
+        stateSet("venueguard_heat_alert", [], key: "alert", states: ["none", "alert", "special-alert", "unknown"],
+                 current: heatAlert == "none" && notKnown("heat_alerts") ? "unknown" : heatAlert)
+        let advisory = alerts?["thunder_advisory"] as? Bool == true
+        gauge("venueguard_thunder_advisory", [], advisory ? 1 : notKnown("thunder_advisory") ? .nan : 0)
         gauge("venueguard_problems", [], Double((state["problems"] as? [Any])?.count ?? 0))
         for (source, value) in (state["official"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let feed = value as? [String: Any] else { continue }
@@ -145,9 +151,8 @@ public final class VenueMetrics: @unchecked Sendable {
 
     private func parts(_ parts: PartCounters) {
         if let notifications = parts.notifications {
-            let channels = Set(parts.notificationChannels).union(notifications.delivered.keys).union(notifications.retried.keys)
-                .union(notifications.failed.keys)
-            for channel in channels.sorted() {
+            // The configured channels only (their names are fixed words: line, slack, webhook).
+            for channel in Set(parts.notificationChannels).sorted() {
                 let labels = [("channel", String(channel.prefix(32)))]
                 count("venueguard_notifications_delivered_total", labels, Int64(notifications.delivered[channel] ?? 0))
                 count("venueguard_notifications_retried_total", labels, Int64(notifications.retried[channel] ?? 0))

@@ -124,6 +124,8 @@ struct MetricsEndpointTests {
         #expect(value("venueguard_official_known", ["source": "heat_alerts"]) == 0)
         #expect(value("venueguard_official_age_seconds", ["source": "heat_alerts"]).map { $0 >= 600 && $0 < 700 } == true)
         #expect(value("venueguard_last_strike_kilometres")?.isNaN == true, "no strike: NaN, not 0")
+        // The official heat alerts are not known and no alert is held: "unknown", never "none".
+        #expect(value("venueguard_heat_alert", ["alert": "unknown"]) == 1 && value("venueguard_heat_alert", ["alert": "none"]) == 0)
 
         // The daemon stopped and its file is old: not up.
         try? Data(Self.daemonState(written: now.adding(seconds: -120), running: false)).write(to: URL(fileURLWithPath: stateFile))

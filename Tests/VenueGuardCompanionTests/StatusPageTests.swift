@@ -97,6 +97,14 @@ struct StatusPageTests {
         if row.0 == "stale" { #expect(live.contains("02:20:00から状態が更新されていません"), "\(live)") }
     }
 
+    @Test("Official heat alerts not known and none held: the page says not known, never none", arguments: [PageLanguage.ja, .en])
+    func heatAlertsNotKnown(_ language: PageLanguage) {
+        let bytes = MetricsEndpointTests.daemonState(written: Self.now)
+        let html = PageFixtures.page(bytes, now: Self.now.secondsSince1970, language: language).live()
+        let expected = language == .ja ? "熱中症アラート: 不明(公式情報を取得できていません)" : "Heat-stroke alert: NOT KNOWN (the official feed cannot be read)"
+        #expect(html.contains(expected), "\(html)")
+    }
+
     @Test("Heat stop and lightning danger lead with the action, the AED and the numbers")
     func emergencyLead() {
         let stop = PageFixtures.page(PageFixtures.state(yard: 32, written: Self.now), now: Self.now.secondsSince1970).live()
