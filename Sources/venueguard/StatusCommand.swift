@@ -118,16 +118,9 @@ struct StatusCommand: ParsableCommand {
         return (comm.trimmingCharacters(in: .whitespacesAndNewlines), info.st_uid)
     }
 
-    /// The systemd service process `pid` runs in, from its cgroup (`0::/system.slice/venueguard.service`).
+    /// The VenueGuard service process `pid` runs in, from `/proc/PID/cgroup`.
     static func serviceUnit(_ pid: Int32) -> String? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
-            // The innermost group only: a terminal's shell sits in a `.scope`, even below `user@1000.service`.
-            guard let path = line.split(separator: ":", maxSplits: 2).last, let last = path.split(separator: "/").last,
-                  last.hasSuffix(".service") else { continue }
-            return String(last.prefix(64))
-        }
-        return nil
+        (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)).flatMap(StatusReport.serviceUnit(cgroup:))
     }
 
     static func owner(of path: String) -> UInt32? {

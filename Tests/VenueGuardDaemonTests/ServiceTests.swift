@@ -124,6 +124,23 @@ struct ServiceTests {
             boot: bootSeconds.map { ("boot-a", Int64($0 * 1e9)) }, problems: problems)).replacingPID(with: pid)
     }
 
+    @Test("Only the venueguard service's cgroup counts as watched by its watchdog", arguments: [
+        ("0::/system.slice/venueguard.service\n", "venueguard.service"),
+        ("0::/system.slice/system-venueguard.slice/venueguard@hall.service\n", "venueguard@hall.service"),
+        ("0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-terminal.scope\n", nil),
+        ("0::/user.slice/user-1000.slice/session-3.scope\n", nil),
+        ("0::/system.slice/cron.service\n", nil),
+        ("0::/system.slice/run-r1234.service\n", nil),
+        ("0::/system.slice/venueguard-companion.service\n", nil),
+        ("0::/\n", nil),
+        ("12:cpu,cpuacct:/system.slice/ssh.service\n1:name=systemd:/system.slice/venueguard.service\n", "venueguard.service"),
+        ("12:cpu,cpuacct:/system.slice/venueguard.service\n1:name=systemd:/user.slice/user-0.slice/session-1.scope\n", nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func serviceUnit(cgroup: String, unit: String?) {
+        #expect(StatusReport.serviceUnit(cgroup: cgroup) == unit)
+    }
+
     @Test("The status screen: levels, each sensor with its health and rejected input, MQTT and backlog")
     func statusScreen() throws {
         let data = try Self.document(written: 1_000_000)
@@ -157,7 +174,7 @@ struct ServiceTests {
                    expected: "it may be hung. systemd's watchdog will restart it (systemctl status venueguard.service)."),
         Suspicious(name: "not updating, started from a terminal: nothing restarts it",
                    observer: { ServiceTests.observer(bootSeconds: 530) },
-                   expected: "It was not started by systemd, so nothing will restart it: stop it (kill 4242) and start it again."),
+                   expected: "nothing will restart it: stop it (kill 4242; if it has not ended after a few seconds, kill -9 4242) and start it again."),
         Suspicious(name: "the wall clock stepped back: still judged by the boot clock",
                    observer: { ServiceTests.observer(wall: 999_000, bootSeconds: 530) }, expected: "NOT UPDATING"),
         Suspicious(name: "the wall clock stepped forward: still fresh by the boot clock",

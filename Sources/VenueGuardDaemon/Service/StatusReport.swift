@@ -29,8 +29,9 @@ public enum StatusReport {
         public var fileOwner: UInt32?
         /// Free bytes on the state file's file system.
         public var freeBytes: Int64?
-        /// The systemd service that process `pid` runs in (`venueguard.service`, from
-        /// `/proc/PID/cgroup`); `nil` for a daemon started from a terminal.
+        /// The VenueGuard systemd service that process `pid` runs in (`venueguard.service`, from
+        /// `/proc/PID/cgroup`), whose watchdog restarts a hung daemon; `nil` for a daemon started
+        /// from a terminal, cron, ssh or `systemd-run` (no such watchdog).
         public var serviceUnit: (Int32) -> String?
 
         /// Creates an observer.
@@ -43,6 +44,21 @@ public enum StatusReport {
             self.freeBytes = freeBytes
             self.serviceUnit = serviceUnit
         }
+    }
+
+    /// The VenueGuard service a process runs in, from its `/proc/PID/cgroup` text: the shipped
+    /// `venueguard.service` (or an instance `venueguard@….service`), whose watchdog restarts a
+    /// hung daemon. Read from the unified line (`0::/system.slice/venueguard.service`), else
+    /// cgroup v1's `name=systemd` line, innermost group only (a terminal's shell sits in a
+    /// `.scope`, even below `user@1000.service`). Any other unit (cron, ssh, `systemd-run`,
+    /// the companion) has no such watchdog: `nil`.
+    public static func serviceUnit(cgroup text: String) -> String? {
+        let lines = text.split(separator: "\n")
+        guard let line = lines.first(where: { $0.hasPrefix("0::") }) ?? lines.first(where: { $0.contains(":name=systemd:") }),
+              let path = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last,
+              let unit = path.split(separator: "/").last, unit.hasSuffix(".service"),
+              unit == "venueguard.service" || unit.hasPrefix("venueguard@") else { return nil }
+        return String(unit.prefix(64))
     }
 
     /// The largest pid Linux hands out (`pid_max` can be at most 2²²).
@@ -119,7 +135,7 @@ public enum StatusReport {
                 let restart = if let pid, let unit = observer.serviceUnit(pid) {
                     "systemd's watchdog will restart it (systemctl status \(unit))."
                 } else {
-                    "It was not started by systemd, so nothing will restart it: stop it (kill \(pid ?? 0)) and start it again."
+                    "It was not started by systemd's venueguard service, so nothing will restart it: stop it (kill \(pid ?? 0); if it has not ended after a few seconds, kill -9 \(pid ?? 0)) and start it again."
                 }
                 out.append("NOT UPDATING: the daemon (pid \(pid ?? 0)) last wrote \(Int(age)) s ago; it may be hung. \(restart)")
             }
