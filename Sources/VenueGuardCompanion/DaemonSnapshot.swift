@@ -238,8 +238,9 @@ public enum DaemonFreshness: Sendable, Equatable {
     /// No readable file: not started, or not this daemon's.
     case missing(why: String)
 
-    /// The daemon rewrites its file at least every 10 s while it runs; older than this, it is not up.
-    public static let staleAfter = 30.0
+    /// The daemon rewrites its file at least every 5 s while it runs; older than this (three
+    /// heartbeats), it is not up. `venueguard status` says "not updating" after 10 s.
+    public static let staleAfter = 15.0
 
     /// Judges `snapshot` (or why there is none) at wall time `now` (seconds since 1970).
     public static func judge(_ snapshot: Result<DaemonSnapshot, SnapshotProblem>, now: Double) -> DaemonFreshness {

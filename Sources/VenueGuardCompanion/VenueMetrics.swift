@@ -26,8 +26,8 @@ public final class VenueMetrics: @unchecked Sendable {
     /// again (the daemon stopped, an area or sensor removed) becomes NaN, never a stale value.
     private var previouslySet: [String: (String, [(String, String)])] = [:]
     private var setNow: [String: (String, [(String, String)])] = [:]
-    /// A state file older than this means the daemon is not up (it rewrites it at least every 10 s).
-    public static let staleAfter = 30.0
+    /// A state file older than this means the daemon is not up (it rewrites it at least every 5 s).
+    public static let staleAfter = DaemonFreshness.staleAfter
 
     /// What the companion's other parts counted, exported beside the feeds' counters; `nil`
     /// for a part that is not configured (its metrics are then absent, not 0).
