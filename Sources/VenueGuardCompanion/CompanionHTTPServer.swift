@@ -35,6 +35,10 @@ public struct CompanionHTTPServer: Sendable {
     public let page: VenuePage?
     /// The regional view (`/region`), when configured.
     public let regional: RegionalView?
+    /// How long a connection may sit with nothing read and no answer under way (a request sent
+    /// in part, a kept-alive client gone quiet) before it is closed, so idle connections cannot
+    /// use up the companion's files. An event stream being answered is never idle.
+    public var idleTimeout: Duration = .seconds(30)
 
     /// A server for `companion` (`nil` without official feeds), reading `daemonStateFile`.
     public init(configuration: CompanionConfiguration, daemonStateFile: String, metrics: VenueMetrics = VenueMetrics(),
@@ -88,6 +92,7 @@ public struct CompanionHTTPServer: Sendable {
             }
         }
         let app = Application(router: router,
+                              server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout / .milliseconds(1))))),
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
                                                    serverName: "venueguard-companion"),
                               onServerRunning: { channel in await running(channel.localAddress?.port ?? 0) },

@@ -136,4 +136,60 @@ struct HTTPMethodsTests {
         #expect(process.terminationStatus == 0, "\(said)")
         #expect(open == 0, "\(open) event-stream places still taken")
     }
+
+    @Test("A connection with half a request or a quiet kept-alive one is closed after the idle timeout; an event stream is not")
+    func idleConnectionsClosed() async throws {
+        let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(1))
+        _ = try PageBrowserTests.state("state", folder: served.folder, yard: 26)
+        let script = """
+        import json, socket, sys, time
+        port = int(sys.argv[1])
+        def closed_after(payload, limit):
+            s = socket.create_connection(("127.0.0.1", port), timeout=limit)
+            t0 = time.monotonic()
+            s.sendall(payload)
+            try:
+                while s.recv(65536):
+                    pass
+                return time.monotonic() - t0
+            except socket.timeout:
+                return None
+            finally:
+                s.close()
+        half = closed_after(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n", 10)
+        kept = closed_after(b"GET /legend-a4.css HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", 10)
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        s.sendall(b"GET /events?lang=en HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        got, t0, open_ = b"", time.monotonic(), True
+        while time.monotonic() - t0 < 7 and b"event: ping" not in got:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                open_ = False
+                break
+            got += chunk
+        print(json.dumps({"half": half, "kept": kept, "stream_ping": b"event: ping" in got, "stream_open": open_,
+                          "stream_seconds": time.monotonic() - t0}))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, String(served.port)]
+        let output = served.folder + "/idle.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { process.terminate() }
+        await served.stop()
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let result = try #require(try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+        let half = result["half"] as? Double, kept = result["kept"] as? Double
+        #expect(half.map { $0 >= 0.9 && $0 < 8 } == true, "half a request closed after \(String(describing: half)) s (1 s idle timeout)")
+        #expect(kept.map { $0 >= 0.9 && $0 < 8 } == true, "a quiet kept-alive connection closed after \(String(describing: kept)) s")
+        #expect(result["stream_ping"] as? Bool == true && result["stream_open"] as? Bool == true,
+                "the event stream was cut or sent no ping: \(result)")
+    }
 }

@@ -75,7 +75,7 @@ struct MetricsEndpointTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vg-metrics-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let stateFile = directory.appendingPathComponent("state.json").path
-        let now = WallClockTime(secondsSince1970: Date().timeIntervalSince1970.rounded())
+        let now = WallClockTime(secondsSince1970: Date().timeIntervalSince1970.rounded(.down))  // down: never ahead of the real time, so an age of 600 s never reads 599.6
         try Data(Self.daemonState(written: now)).write(to: URL(fileURLWithPath: stateFile))
         let feeds = FeedHTTPClient()
         let http = FeedHTTPClient(timeout: .seconds(10))

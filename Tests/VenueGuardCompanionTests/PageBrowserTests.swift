@@ -34,7 +34,7 @@ struct PageBrowserTests {
         }
     }
 
-    static func serve(language: String) async throws -> Served {
+    static func serve(language: String, idleTimeout: Duration = .seconds(30)) async throws -> Served {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vg-page-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stateFile = folder + "/state.json"
@@ -43,8 +43,9 @@ struct PageBrowserTests {
                                               emergency: PageFixtures.plan)
         let recorder = DailyRecorder(directory: folder + "/records", keepDays: 30, utcOffsetSeconds: 9 * 3600, logger: Logger(label: "test"))
         let page = VenuePage(site: site, daemonStateFile: stateFile, recorder: recorder)
-        let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: stateFile, companion: nil, page: page,
+        var server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: stateFile, companion: nil, page: page,
                                          logger: Logger(label: "test"))
+        server.idleTimeout = idleTimeout
         let port = Mutex(0)
         let serving = Task { try await server.run { bound in port.withLock { $0 = bound } } }
         let paging = Task { await page.run() }
