@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.0"),
+        // Already in the graph through Hummingbird; used directly to stop the companion's web
+        // server gracefully (cancelling it can trap in swift-nio, apple/swift-nio#3481).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,
@@ -92,6 +95,7 @@ let package = Package(
             dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore", "VenueGuardMosquitto",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")]

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 import VenueGuardConfiguration
 
@@ -73,6 +74,9 @@ public struct CompanionHTTPServer: Sendable {
         return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970)
     }
 
+    /// How long a stop waits for requests under way before the server is cancelled.
+    static let shutdownLimit = Duration.seconds(5)
+
     /// Serves until cancelled; `running` gets the bound port once it listens.
     /// - Throws: when the address cannot be bound.
     public func run(running: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
@@ -97,7 +101,24 @@ public struct CompanionHTTPServer: Sendable {
                                                    serverName: "venueguard-companion"),
                               onServerRunning: { channel in await running(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        try await app.run()
+        // Stopped gracefully, never cancelled outright: cancelling the serving task while an
+        // accepted connection waits to be served traps in swift-nio ("Deinited NIOAsyncWriter
+        // without calling finish()", apple/swift-nio#3481; seen here in the test suite). So a
+        // cancellation of this call asks the server to stop taking connections and to finish
+        // what is under way (event streams end when the page stops); one still not done after
+        // `shutdownLimit` is cancelled after all.
+        let group = ServiceGroup(services: [app], logger: logger)
+        let serving = Task { try await group.run() }
+        await withTaskCancellationHandler {
+            _ = await serving.result
+        } onCancel: {
+            Task {
+                await group.triggerGracefulShutdown()
+                try? await Task.sleep(for: Self.shutdownLimit)
+                serving.cancel()
+            }
+        }
+        try await serving.value
     }
 
     /// The page's language from `?lang=`, else the site's first language.

@@ -192,4 +192,44 @@ struct HTTPMethodsTests {
         #expect(result["stream_ping"] as? Bool == true && result["stream_open"] as? Bool == true,
                 "the event stream was cut or sent no ping: \(result)")
     }
+
+    @Test("Stopped with 64 connections just accepted, three times: the server stops gracefully and in time, never traps")
+    func stopWithConnectionsWaiting() async throws {
+        // Cancelling a Hummingbird server while accepted connections wait to be served traps in
+        // swift-nio (apple/swift-nio#3481: a burst of 64 connections and a cancel did so every
+        // time there); the companion stops its server gracefully instead.
+        let burst = """
+        import socket, sys
+        held = []
+        for _ in range(64):
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            s.sendall(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            held.append(s)
+        print(len(held), flush=True)
+        sys.stdin.read()
+        """
+        for round in 1...3 {
+            let served = try await PageBrowserTests.serve(language: "en")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", burst, String(served.port)]
+            let output = served.folder + "/burst.out"
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline, (try? String(contentsOfFile: output, encoding: .utf8))?.contains("64") != true {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let began = ContinuousClock.now
+            await served.stop()
+            let took = ContinuousClock.now - began
+            try? input.fileHandleForWriting.close()
+            while process.isRunning && ContinuousClock.now < deadline + .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect((try? String(contentsOfFile: output, encoding: .utf8))?.contains("64") == true, "round \(round): the burst did not connect")
+            #expect(took < CompanionHTTPServer.shutdownLimit + .seconds(3), "round \(round): the stop took \(took)")
+        }
+    }
 }

@@ -191,7 +191,7 @@ struct PageBrowserTests {
         let danger = try Self.state("danger", folder: served.folder, yard: 26, strikeKm: 5)
         let base = "http://127.0.0.1:\(served.port)"
         let marker = served.folder + "/refused"
-        var taken = 0, released = false
+        var taken = 0, released = false, lastBeat = ContinuousClock.now
         let result = try await Self.drive([
             "url": base + "/", "state_file": served.stateFile, "out": Self.output, "lang": "en",
             "sizes": [[390, 844], [1280, 900]],
@@ -199,8 +199,16 @@ struct PageBrowserTests {
             "refused_marker": marker, "refused_headline": "warning",
         ], folder: served.folder) {
             // Every event-stream place taken (and any freed one taken again) until the page has
-            // been refused; then all given back and the state changed.
-            guard FileManager.default.fileExists(atPath: marker + ".fill"), !released else { return }
+            // been refused; then all given back and the state changed, and rewritten every 2 s
+            // from then on as the daemon's heartbeat would (a file over 15 s old is "not responding").
+            if released {
+                guard ContinuousClock.now - lastBeat >= .seconds(2), let fresh = try? Self.state("warning-now", folder: served.folder, yard: 26)
+                else { return }
+                lastBeat = .now
+                rename(fresh, served.stateFile)
+                return
+            }
+            guard FileManager.default.fileExists(atPath: marker + ".fill") else { return }
             while await served.page.openStream() { taken += 1 }
             if !FileManager.default.fileExists(atPath: marker + ".filled") {
                 _ = FileManager.default.createFile(atPath: marker + ".filled", contents: nil)
@@ -208,8 +216,10 @@ struct PageBrowserTests {
             if FileManager.default.fileExists(atPath: marker) {
                 for _ in 0..<taken { await served.page.closeStream() }
                 released = true
-                try? FileManager.default.copyItem(atPath: warning, toPath: served.stateFile + ".next")
-                rename(served.stateFile + ".next", served.stateFile)
+                lastBeat = .now
+                // Written now, as the daemon would: a file as old as the test is "not responding" (15 s).
+                let fresh = (try? Self.state("warning-now", folder: served.folder, yard: 26)) ?? warning
+                rename(fresh, served.stateFile)
                 _ = FileManager.default.createFile(atPath: marker + ".done", contents: nil)
             }
         }
