@@ -22,7 +22,8 @@ let package = Package(
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.0"),
         // Already in the graph through Hummingbird; used directly to stop the companion's web
         // server gracefully (cancelling it can trap in swift-nio, apple/swift-nio#3481).
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // 2.13.0: a shutdown asked for just before run() starts no longer leaves it unserved (#248).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 1: pure safety logic. Standard library plus RealModule for exp/atan/pow,

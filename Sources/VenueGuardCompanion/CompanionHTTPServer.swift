@@ -74,10 +74,11 @@ public struct CompanionHTTPServer: Sendable {
         return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970)
     }
 
-    /// How long a stop waits for requests under way before the server is cancelled.
-    static let shutdownLimit = Duration.seconds(5)
+    /// How long a stop waits for requests under way before the server is cancelled: within the
+    /// unit's `TimeoutStopSec=15`, with time left for the rest of the companion to stop.
+    static let shutdownLimit = Duration.seconds(10)
 
-    /// Serves until cancelled; `running` gets the bound port once it listens.
+    /// Serves until cancelled, then stops gracefully (see below); `running` gets the bound port once it listens.
     /// - Throws: when the address cannot be bound.
     public func run(running: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(options: .autoGenerateHeadEndpoints)

@@ -41,7 +41,8 @@ public struct RecordRow: Sendable, Equatable {
     func csv(date: String, offset: String) -> String {
         let time = String(format: "%@T%02d:%02d%@", date, minute / 60, minute % 60, offset)
         let number: (Double?) -> String = { $0.map { String(format: "%.1f", $0) } ?? "" }
-        let advisory = thunderAdvisory.map { $0 ? "true" : "false" } ?? (daemon == "running" ? "unknown" : "no-data")
+        // No state at all (the daemon down, or up without an evaluation yet) is no-data, like heat_alert.
+        let advisory = thunderAdvisory.map { $0 ? "true" : "false" } ?? (heatAlert == "no-data" ? "no-data" : "unknown")
         return [time, number(wbgt), scale ?? "", heatLevel, status, method ?? "", lightning, number(strikeKm), heatAlert,
                 advisory, daemon].joined(separator: ",")
     }
@@ -77,7 +78,8 @@ public struct RecordRow: Sendable, Equatable {
 /// Writes are batched to spare the SD card: rows wait in memory and are appended every
 /// `flushInterval` (default 10 min), at the day's end and when the service stops, so a power
 /// cut loses at most that interval of the record (the lamps and the daemon lose nothing). A
-/// write that fails (disk full) keeps the rows for the next attempt, up to a day's worth.
+/// write that fails (disk full) keeps the rows for the next attempt until the day ends; what is
+/// still unwritten then, or at stop, is lost and logged with its count.
 /// On start, today's files are read back, so the page's curve survives a restart.
 public actor DailyRecorder {
     /// A day's summary for the records table.
@@ -285,7 +287,13 @@ public actor DailyRecorder {
     }
 
     private func startDay(_ date: String, at unix: Double) {
-        if day != nil { flush(at: unix) }
+        if let previous = day {
+            flush(at: unix)
+            let lost = pending.values.reduce(0) { $0 + $1.count }
+            if lost > 0 {
+                logger.error("records: \(lost) rows of \(previous) could not be written by the day's end and are lost (areas: \(pending.filter { !$0.value.isEmpty }.keys.sorted().joined(separator: ", ")))")
+            }
+        }
         day = date
         today = [:]
         pending = [:]

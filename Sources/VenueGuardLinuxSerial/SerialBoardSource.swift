@@ -100,6 +100,15 @@ public final class SerialBoardSource: PushSource, @unchecked Sendable {
         }
     }
 
+    deinit {
+        // Released without stop(): a suspended source must be resumed before it goes, or
+        // libdispatch traps ("Release of a suspended object").
+        if let timer {
+            if timerSuspended { timer.resume() }
+            timer.cancel()
+        }
+    }
+
     /// Looks for the device again every `retryInterval` (after the port closed, or before stopping).
     private func resumeLookups() {
         guard let timer, timerSuspended else { return }

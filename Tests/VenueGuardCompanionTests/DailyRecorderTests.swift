@@ -228,6 +228,21 @@ struct DailyRecorderTests {
         #expect(lines.contains { $0.contains("2 rows of 2026-08-07 could not be written and are lost as the service stops") }, "\(lines)")
     }
 
+    @Test("Rows still unwritten when the day ends are said lost in the log, and the next day goes on")
+    func lostAtDayEnd() async throws {
+        let parent = try Self.folder()
+        try "a file".write(toFile: parent + "/records", atomically: true, encoding: .utf8)
+        let log = NotificationTests.CapturedLog()
+        let recorder = DailyRecorder(directory: parent + "/records", keepDays: 30, utcOffsetSeconds: 9 * 3600, logger: log.logger)
+        for at in [Self.midnight - 60, Self.midnight] {
+            let (snapshot, freshness) = try Self.snapshot(yard: 22, at: at)
+            await recorder.record(snapshot, freshness: freshness, at: at)
+        }
+        let lines = log.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("2 rows of 2026-08-06 could not be written by the day's end and are lost") }, "\(lines)")
+        #expect(await recorder.rows(area: "yard").map(\.minute) == [0])
+    }
+
     @Test("A daemon state silent on an official source the companion fetches: recorded as unknown")
     func officialExpected() async throws {
         let folder = try Self.folder()

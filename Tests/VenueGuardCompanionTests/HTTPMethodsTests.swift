@@ -203,7 +203,7 @@ struct HTTPMethodsTests {
         held = []
         for _ in range(64):
             s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-            s.sendall(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            s.sendall(b"GET /legend-a4.css HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
             held.append(s)
         print(len(held), flush=True)
         sys.stdin.read()
@@ -229,7 +229,8 @@ struct HTTPMethodsTests {
             try? input.fileHandleForWriting.close()
             while process.isRunning && ContinuousClock.now < deadline + .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
             #expect((try? String(contentsOfFile: output, encoding: .utf8))?.contains("64") == true, "round \(round): the burst did not connect")
-            #expect(took < CompanionHTTPServer.shutdownLimit + .seconds(3), "round \(round): the stop took \(took)")
+            // Under the limit: a graceful stop, not the cancel that follows the limit (which can trap).
+            #expect(took < CompanionHTTPServer.shutdownLimit, "round \(round): the stop took \(took)")
         }
     }
 }

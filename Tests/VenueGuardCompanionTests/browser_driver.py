@@ -113,10 +113,10 @@ try:
     send("Page.enable", {}, session)
     headline = "(document.querySelector('#live h1')||{}).textContent"
     states = job.get("states", [])
-    if states:
-        place(job["state_file"], states[0]["file"])
     for size in job.get("sizes", [[1280, 900]]):
         width, height = size
+        if states:
+            place(job["state_file"], states[0]["file"])  # written now for each size: under 15 s old
         send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
                                                     "mobile": width < 600}, session)
         send("Page.navigate", {"url": job["url"]}, session)
