@@ -40,6 +40,18 @@ public struct CompanionHTTPServer: Sendable {
     /// in part, a kept-alive client gone quiet) before it is closed, so idle connections cannot
     /// use up the companion's files. An event stream being answered is never idle.
     public var idleTimeout: Duration = .seconds(30)
+    /// How long a stop waits for requests under way before the server is cancelled after all:
+    /// by default 10 s, within the unit's `TimeoutStopSec=15`, with time left for the rest of
+    /// the companion to stop.
+    public var shutdownLimit: Duration = .seconds(10)
+
+    /// How a stop ended.
+    public enum StopOutcome: Sendable, Equatable {
+        /// Every connection was finished or closed within `shutdownLimit`.
+        case graceful
+        /// Connections were still open at `shutdownLimit`; the server was cancelled.
+        case cancelledAtLimit
+    }
 
     /// A server for `companion` (`nil` without official feeds), reading `daemonStateFile`.
     public init(configuration: CompanionConfiguration, daemonStateFile: String, metrics: VenueMetrics = VenueMetrics(),
@@ -74,13 +86,11 @@ public struct CompanionHTTPServer: Sendable {
         return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970)
     }
 
-    /// How long a stop waits for requests under way before the server is cancelled: within the
-    /// unit's `TimeoutStopSec=15`, with time left for the rest of the companion to stop.
-    static let shutdownLimit = Duration.seconds(10)
-
-    /// Serves until cancelled, then stops gracefully (see below); `running` gets the bound port once it listens.
+    /// Serves until cancelled, then stops gracefully (see below); `running` gets the bound port
+    /// once it listens, `stopped` how the stop ended (a cancel at the limit is also logged).
     /// - Throws: when the address cannot be bound.
-    public func run(running: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(running: @escaping @Sendable (Int) async -> Void = { _ in },
+                    stopped: @escaping @Sendable (StopOutcome) -> Void = { _ in }) async throws {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: ReadOnlyMethodsMiddleware())
         let server = self
@@ -110,16 +120,24 @@ public struct CompanionHTTPServer: Sendable {
         // `shutdownLimit` is cancelled after all.
         let group = ServiceGroup(services: [app], logger: logger)
         let serving = Task { try await group.run() }
+        let flags = StopFlags()
+        let (limit, logger) = (shutdownLimit, logger)
         await withTaskCancellationHandler {
             _ = await serving.result
         } onCancel: {
             Task {
                 await group.triggerGracefulShutdown()
-                try? await Task.sleep(for: Self.shutdownLimit)
+                try? await Task.sleep(for: limit)
+                guard !flags.ended.load(ordering: .acquiring) else { return }
+                flags.cancelledAtLimit.store(true, ordering: .releasing)
+                logger.warning("the web server had not stopped \(limit) after being asked to; it is cancelled")
                 serving.cancel()
             }
         }
-        try await serving.value
+        let result = await serving.result
+        flags.ended.store(true, ordering: .releasing)
+        if Task.isCancelled { stopped(flags.cancelledAtLimit.load(ordering: .acquiring) ? .cancelledAtLimit : .graceful) }
+        try result.get()
     }
 
     /// The page's language from `?lang=`, else the site's first language.
@@ -186,6 +204,14 @@ public struct CompanionHTTPServer: Sendable {
                                 try await writer.finish(nil)
                             })
         }
+    }
+
+    /// What a stop's fallback and the serving call tell each other.
+    final class StopFlags: Sendable {
+        /// The server has ended.
+        let ended = Atomic<Bool>(false)
+        /// The fallback cancelled it.
+        let cancelledAtLimit = Atomic<Bool>(false)
     }
 
     /// One open event stream's place on the page, given back exactly once.

@@ -25,6 +25,8 @@ struct PageBrowserTests {
         var page: VenuePage
         var serving: Task<Void, any Error>
         var paging: Task<Void, Never>
+        /// How the server's stop ended, once it has.
+        var stopOutcome: StopRecord
 
         func stop() async {
             await page.stop()
@@ -34,7 +36,13 @@ struct PageBrowserTests {
         }
     }
 
-    static func serve(language: String, idleTimeout: Duration = .seconds(30)) async throws -> Served {
+    /// Where the server says how its stop ended.
+    final class StopRecord: Sendable {
+        let outcome = Mutex<CompanionHTTPServer.StopOutcome?>(nil)
+    }
+
+    static func serve(language: String, idleTimeout: Duration = .seconds(30),
+                      shutdownLimit: Duration = .seconds(10)) async throws -> Served {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vg-page-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stateFile = folder + "/state.json"
@@ -46,8 +54,12 @@ struct PageBrowserTests {
         var server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: stateFile, companion: nil, page: page,
                                          logger: Logger(label: "test"))
         server.idleTimeout = idleTimeout
-        let port = Mutex(0)
-        let serving = Task { try await server.run { bound in port.withLock { $0 = bound } } }
+        server.shutdownLimit = shutdownLimit
+        let port = Mutex(0), record = StopRecord()
+        let serving = Task {
+            try await server.run(running: { bound in port.withLock { $0 = bound } },
+                                 stopped: { outcome in record.outcome.withLock { $0 = outcome } })
+        }
         let paging = Task { await page.run() }
         let deadline = ContinuousClock.now + .seconds(20)
         while port.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -56,7 +68,7 @@ struct PageBrowserTests {
             serving.cancel()
             throw CancellationError()
         }
-        return Served(folder: folder, stateFile: stateFile, port: bound, page: page, serving: serving, paging: paging)
+        return Served(folder: folder, stateFile: stateFile, port: bound, page: page, serving: serving, paging: paging, stopOutcome: record)
     }
 
     /// A state file made now (the daemon's own writer), saved in `folder` under `name`.
