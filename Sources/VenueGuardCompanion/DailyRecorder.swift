@@ -131,13 +131,13 @@ public actor DailyRecorder {
 
     /// Which official sources the companion is configured to fetch: the daemon's state must
     /// then say each is known, else the minute's alert is recorded as `unknown`.
-    private let officialExpected: (heatAlerts: Bool, thunderAdvisory: Bool)
+    private let officialFetched: OfficialSourcesFetched
 
-    /// A recorder writing under `directory`; `officialExpected` names the official sources the
+    /// A recorder writing under `directory`; `officialFetched` names the official sources the
     /// companion fetches (a daemon state that does not say them known records `unknown`).
     public init(directory: String, keepDays: Int, utcOffsetSeconds: Int, flushInterval: Double = 600,
-                officialExpected: (heatAlerts: Bool, thunderAdvisory: Bool) = (false, false), logger: Logger) {
-        self.officialExpected = officialExpected
+                officialFetched: OfficialSourcesFetched = OfficialSourcesFetched(nil), logger: Logger) {
+        self.officialFetched = officialFetched
         self.directory = directory
         self.keepDays = max(1, keepDays)
         self.utcOffsetSeconds = utcOffsetSeconds
@@ -201,9 +201,9 @@ public actor DailyRecorder {
         if let state {
             // Not known: the daemon says so, or says nothing of a source the companion fetches
             // (it could not reach the daemon's channel, say).
-            let heatNotKnown = state.official?.heatAlerts.map { $0.state == "not-known" } ?? officialExpected.heatAlerts
+            let heatNotKnown = officialFetched.heatAlertsNotKnown(daemonSays: state.official?.heatAlerts?.state)
             heatAlert = state.alerts.heatAlert == "none" && heatNotKnown ? "unknown" : state.alerts.heatAlert
-            let thunderNotKnown = state.official?.thunderAdvisory.map { $0.state == "not-known" } ?? officialExpected.thunderAdvisory
+            let thunderNotKnown = officialFetched.thunderAdvisoryNotKnown(daemonSays: state.official?.thunderAdvisory?.state)
             advisory = !state.alerts.thunderAdvisory && thunderNotKnown ? nil : state.alerts.thunderAdvisory
         } else {
             heatAlert = "no-data"

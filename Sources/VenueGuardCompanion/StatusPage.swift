@@ -22,6 +22,8 @@ struct StatusPage {
     var forecast: WBGTForecastSummary?
     /// Whether the site has an `official:` section (else nothing official is fetched).
     var officialConfigured = true
+    /// The official sources the companion fetches (a state silent about one reads "not known").
+    var officialFetched = OfficialSourcesFetched(heatAlerts: false, thunderAdvisory: false)
     var records: [(area: String, rows: [RecordRow])]
     var now: Double
     var language: PageLanguage
@@ -219,10 +221,10 @@ struct StatusPage {
         let unchecked = officialConfigured ? Bilingual("", "") : Bilingual("(公式情報は未取得:手動の設定のみ)", " (official feeds not configured: only what was set by hand)")
         // A feed that cannot be read is never "none": no alert held and the feed not known reads "not known".
         let notKnown = Bilingual("不明(公式情報を取得できていません)", "NOT KNOWN (the official feed cannot be read)")
-        let heatWords = state.alerts.heatAlert == "none" && state.official?.heatAlerts?.state == "not-known"
+        let heatWords = state.alerts.heatAlert == "none" && officialFetched.heatAlertsNotKnown(daemonSays: state.official?.heatAlerts?.state)
             ? notKnown : VenueWords.heatAlert(state.alerts.heatAlert)
         let thunderWords = state.alerts.thunderAdvisory ? Bilingual("発表中", "in force")
-            : state.official?.thunderAdvisory?.state == "not-known" ? notKnown : Bilingual("なし", "none")
+            : officialFetched.thunderAdvisoryNotKnown(daemonSays: state.official?.thunderAdvisory?.state) ? notKnown : Bilingual("なし", "none")
         s += "<li>\(t(Bilingual("熱中症アラート", "Heat-stroke alert"))): \(t(heatWords))\(t(unchecked))</li>"
         s += "<li>\(t(Bilingual("雷注意報", "Thunder advisory"))): \(t(thunderWords))\(t(unchecked))</li>"
         for source in [state.official?.heatAlerts, state.official?.thunderAdvisory, state.official?.forecast].compactMap({ $0 }) {

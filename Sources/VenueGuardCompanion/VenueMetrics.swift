@@ -49,8 +49,12 @@ public final class VenueMetrics: @unchecked Sendable {
         public init() {}
     }
 
-    /// A set of metrics with its own registry.
-    public init() {
+    /// The official sources the companion fetches: a daemon state silent about one reads unknown.
+    public let officialFetched: OfficialSourcesFetched
+
+    /// A set of metrics with its own registry; `officialFetched` as the site's `official:` asks.
+    public init(officialFetched: OfficialSourcesFetched = OfficialSourcesFetched(nil)) {
+        self.officialFetched = officialFetched
         factory = PrometheusMetricsFactory(registry: registry)
     }
 
@@ -130,14 +134,16 @@ public final class VenueMetrics: @unchecked Sendable {
                  current: lightning?["state"] as? String)
         gauge("venueguard_last_strike_kilometres", [], (lightning?["last_strike_km"] as? NSNumber)?.doubleValue ?? .nan)
         let alerts = state["alerts"] as? [String: Any]
-        // No alert held while the official source is not known is "unknown" (NaN), never "none".
+        // No alert held while the official source is not known is "unknown" (NaN), never "none";
+        // so is a source fetched here that the daemon's state says nothing of.
         let official = state["official"] as? [String: Any]
-        func notKnown(_ source: String) -> Bool { (official?[source] as? [String: Any])?["state"] as? String == "not-known" }
+        func said(_ source: String) -> String? { (official?[source] as? [String: Any])?["state"] as? String }
         let heatAlert = alerts?["heat_alert"] as? String
         stateSet("venueguard_heat_alert", [], key: "alert", states: ["none", "alert", "special-alert", "unknown"],
-                 current: heatAlert == "none" && notKnown("heat_alerts") ? "unknown" : heatAlert)
+                 current: heatAlert == "none" && officialFetched.heatAlertsNotKnown(daemonSays: said("heat_alerts")) ? "unknown" : heatAlert)
         let advisory = alerts?["thunder_advisory"] as? Bool == true
-        gauge("venueguard_thunder_advisory", [], advisory ? 1 : notKnown("thunder_advisory") ? .nan : 0)
+        gauge("venueguard_thunder_advisory", [], advisory ? 1
+              : officialFetched.thunderAdvisoryNotKnown(daemonSays: said("thunder_advisory")) ? .nan : 0)
         gauge("venueguard_problems", [], Double((state["problems"] as? [Any])?.count ?? 0))
         for (source, value) in (state["official"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let feed = value as? [String: Any] else { continue }

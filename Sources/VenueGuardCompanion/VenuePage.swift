@@ -116,7 +116,7 @@ public actor VenuePage {
         }
         return StatusPage(snapshot: snapshot, freshness: freshness, siteName: snapshot?.siteFacts?.name ?? site.siteName,
                           utcOffsetSeconds: site.utcOffsetSeconds, emergency: site.emergency, forecast: forecastNow,
-                          officialConfigured: site.official != nil, records: records, now: wallClock(), language: language)
+                          officialConfigured: site.official != nil, officialFetched: OfficialSourcesFetched(site.official), records: records, now: wallClock(), language: language)
     }
 
     /// The whole page in `language`.

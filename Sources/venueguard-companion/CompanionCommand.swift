@@ -126,7 +126,7 @@ struct CompanionCommand: AsyncParsableCommand {
         } else {
             let recorder = recordsDirectory == "none" ? nil
                 : DailyRecorder(directory: recordsDirectory, keepDays: site.companion.recordsDays, utcOffsetSeconds: site.utcOffsetSeconds,
-                                officialExpected: (site.official?.heatAlertArea != nil, site.official?.thunderMunicipality != nil), logger: logger)
+                                officialFetched: OfficialSourcesFetched(site.official), logger: logger)
             let outbox = site.notifications.map { configuration in
                 NotificationOutbox(configuration: configuration, channels: channels, file: notificationsFile == "none" ? nil : notificationsFile,
                                    siteID: site.siteID, siteName: site.siteName, http: http, logger: logger)
@@ -139,8 +139,9 @@ struct CompanionCommand: AsyncParsableCommand {
             let watchingRegion = Task { await regional?.run() }
             // The page and /metrics beside the feeds. A port that cannot be bound does not stop the
             // feeds (the daemon's official inputs): it is tried again every 30 s, each failure logged.
-            let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile, companion: service,
-                                             page: page, regional: regional, logger: logger)
+            let server = CompanionHTTPServer(configuration: site.companion, daemonStateFile: daemonStateFile,
+                                             metrics: VenueMetrics(officialFetched: OfficialSourcesFetched(site.official)),
+                                             companion: service, page: page, regional: regional, logger: logger)
             let serving = Task { [logger] in
                 while !Task.isCancelled {
                     do {

@@ -246,7 +246,7 @@ struct DailyRecorderTests {
     @Test("A daemon state silent on an official source the companion fetches: recorded as unknown")
     func officialExpected() async throws {
         let folder = try Self.folder()
-        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, officialExpected: (true, true),
+        let recorder = DailyRecorder(directory: folder, keepDays: 30, utcOffsetSeconds: 9 * 3600, officialFetched: OfficialSourcesFetched(heatAlerts: true, thunderAdvisory: true),
                                      logger: Logger(label: "test"))
         let (snapshot, freshness) = try Self.snapshot(yard: 22, at: Self.midnight + 600)
         await recorder.record(snapshot, freshness: freshness, at: Self.midnight + 600)

@@ -42,12 +42,14 @@ enum PageFixtures {
         return plan
     }
 
-    static func page(_ bytes: [UInt8]?, now: Double, language: PageLanguage = .ja, plan: EmergencyPlan? = PageFixtures.plan) -> StatusPage {
+    static func page(_ bytes: [UInt8]?, now: Double, language: PageLanguage = .ja, plan: EmergencyPlan? = PageFixtures.plan,
+                     fetched: OfficialSourcesFetched = OfficialSourcesFetched(nil)) -> StatusPage {
         let read: Result<DaemonSnapshot, SnapshotProblem> = bytes.map { bytes in
             Result { try DaemonSnapshot.decode(Data(bytes)) }.mapError { .unreadable("\($0)") }
         } ?? .failure(.noFile("/run/venueguard/state.json"))
         return StatusPage(snapshot: try? read.get(), freshness: DaemonFreshness.judge(read, now: now), siteName: "Minami club",
-                          utcOffsetSeconds: 9 * 3600, emergency: plan, forecast: nil, records: [], now: now, language: language)
+                          utcOffsetSeconds: 9 * 3600, emergency: plan, forecast: nil, officialFetched: fetched, records: [], now: now,
+                          language: language)
     }
 }
 
@@ -103,6 +105,26 @@ struct StatusPageTests {
         let html = PageFixtures.page(bytes, now: Self.now.secondsSince1970, language: language).live()
         let expected = language == .ja ? "熱中症アラート: 不明(公式情報を取得できていません)" : "Heat-stroke alert: NOT KNOWN (the official feed cannot be read)"
         #expect(html.contains(expected), "\(html)")
+    }
+
+    @Test("A state that says nothing of an official source the companion fetches: the page, /metrics say not known, never none",
+          arguments: [(true, false), (false, true), (true, true), (false, false)])
+    func fetchedSourceNotInState(_ fetched: (heat: Bool, thunder: Bool)) throws {
+        // A daemon started without the official inputs (or never told them) writes no `official` entries.
+        let bytes = PageFixtures.state(yard: 20, written: Self.now)
+        #expect(try DaemonSnapshot.decode(Data(bytes)).state?.official?.heatAlerts == nil, "the fixture must say nothing of the sources")
+        let sources = OfficialSourcesFetched(heatAlerts: fetched.heat, thunderAdvisory: fetched.thunder)
+        let html = PageFixtures.page(bytes, now: Self.now.secondsSince1970, language: .en, fetched: sources).live()
+        #expect(html.contains("Heat-stroke alert: \(fetched.heat ? "NOT KNOWN (the official feed cannot be read)" : "none")"), "\(html)")
+        #expect(html.contains("Thunder advisory: \(fetched.thunder ? "NOT KNOWN (the official feed cannot be read)" : "none")"), "\(html)")
+
+        let text = VenueMetrics(officialFetched: sources)
+            .render(daemonState: Data(bytes), companion: CompanionService.Counters(), now: Self.now.secondsSince1970 + 1)
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        let said = lines.filter { $0.hasPrefix("venueguard_heat_alert{") || $0.hasPrefix("venueguard_thunder_advisory ") }.sorted()
+        #expect(lines.contains("venueguard_heat_alert{alert=\"unknown\"} \(fetched.heat ? "1.0" : "0.0")"), "\(said)")
+        #expect(lines.contains("venueguard_heat_alert{alert=\"none\"} \(fetched.heat ? "0.0" : "1.0")"), "\(said)")
+        #expect(lines.contains("venueguard_thunder_advisory \(fetched.thunder ? "nan" : "0.0")"), "\(said)")
     }
 
     @Test("Heat stop and lightning danger lead with the action, the AED and the numbers")
