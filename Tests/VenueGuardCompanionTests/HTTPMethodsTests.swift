@@ -16,6 +16,41 @@ struct HTTPMethodsTests {
         var length: Int
     }
 
+    /// A Python client script run as its own process, its standard output (and, if asked, its
+    /// errors) in a file; it is polled, never waited on, so no test thread is blocked.
+    struct PythonClient {
+        let process = Process()
+        /// The output file.
+        let output: String
+        /// Its standard input, when asked for: closing it tells the script to end.
+        let input: Pipe?
+
+        /// Starts `python3 -c script arguments…`, writing to `output`.
+        init(_ script: String, _ arguments: [String], output: String, errorsToo: Bool = false, withInput: Bool = false) throws {
+            self.output = output
+            input = withInput ? Pipe() : nil
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script] + arguments
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            if errorsToo { process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output)) }
+            if let input { process.standardInput = input }
+            try process.run()
+        }
+
+        /// What it has written so far.
+        var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+        /// Polls until it has ended or `deadline` has passed, then ends it if it still runs.
+        func finish(by deadline: ContinuousClock.Instant) async throws {
+            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning { process.terminate() }
+        }
+
+        /// Whether it ended by itself with status 0.
+        var succeeded: Bool { !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0 }
+    }
+
     /// Sends each (method, path) to 127.0.0.1:`port` on its own connection; polls, never blocks a test thread.
     static func ask(port: Int, _ requests: [(String, String)], folder: String) async throws -> [Answer] {
         let script = """
@@ -29,20 +64,11 @@ struct HTTPMethodsTests {
                               "allow": r.getheader("Allow"), "length": len(body)}))
             c.close()
         """
-        let out = folder + "/answers.jsonl"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let list = String(decoding: try JSONSerialization.data(withJSONObject: requests.map { [$0.0, $0.1] }), as: UTF8.self)
-        process.arguments = ["python3", "-c", script, String(port), list]
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.terminate() }
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "the client failed")
-        let text = try String(contentsOfFile: out, encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
+        let client = try PythonClient(script, [String(port), list], output: folder + "/answers.jsonl")
+        try await client.finish(by: .now + .seconds(60))
+        #expect(client.succeeded, "the client failed")
+        return try client.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
     }
 
     @Test("HEAD answers like GET without a body; other methods get 405 with Allow; unknown paths and bad queries get plain-text errors; HEAD never opens an event stream")
@@ -115,16 +141,9 @@ struct HTTPMethodsTests {
             s.close()
         print(sent)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", vanish, String(served.port)]
-        let output = served.folder + "/vanish.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try process.run()
+        let client = try PythonClient(vanish, [String(served.port)], output: served.folder + "/vanish.out", errorsToo: true)
         let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try await client.finish(by: deadline)
         // Each server-side stream notices at its next write (the 5 s ping at the latest).
         var open = await served.page.openStreams
         while open != 0 && ContinuousClock.now < deadline {
@@ -132,8 +151,7 @@ struct HTTPMethodsTests {
             open = await served.page.openStreams
         }
         await served.stop()
-        let said = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "\(said)")
+        #expect(client.succeeded, "\(client.text)")
         #expect(open == 0, "\(open) event-stream places still taken")
     }
 
@@ -173,18 +191,10 @@ struct HTTPMethodsTests {
         print(json.dumps({"half": half, "kept": kept, "stream_ping": b"event: ping" in got, "stream_open": open_,
                           "stream_seconds": time.monotonic() - t0}))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(served.port)]
-        let output = served.folder + "/idle.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.terminate() }
+        let client = try PythonClient(script, [String(served.port)], output: served.folder + "/idle.out")
+        try await client.finish(by: .now + .seconds(60))
         await served.stop()
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let text = client.text
         let result = try #require(try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
         let half = result["half"] as? Double, kept = result["kept"] as? Double
         #expect(half.map { $0 >= 0.9 && $0 < 8 } == true, "half a request closed after \(String(describing: half)) s (1 s idle timeout)")
@@ -214,25 +224,15 @@ struct HTTPMethodsTests {
         let limit = Duration.seconds(60)
         for round in 1...3 {
             let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(120), shutdownLimit: limit)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", burst, String(served.port)]
-            let output = served.folder + "/burst.out"
-            _ = FileManager.default.createFile(atPath: output, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
+            let client = try PythonClient(burst, [String(served.port)], output: served.folder + "/burst.out", withInput: true)
             let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline, (try? String(contentsOfFile: output, encoding: .utf8))?.contains("64") != true {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            while ContinuousClock.now < deadline, !client.text.contains("64") { try await Task.sleep(for: .milliseconds(5)) }
             let began = ContinuousClock.now
             await served.stop()
             let took = ContinuousClock.now - began
-            try? input.fileHandleForWriting.close()
-            while process.isRunning && ContinuousClock.now < deadline + .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
-            #expect((try? String(contentsOfFile: output, encoding: .utf8))?.contains("64") == true, "round \(round): the burst did not connect")
+            try? client.input?.fileHandleForWriting.close()
+            try await client.finish(by: deadline + .seconds(10))
+            #expect(client.text.contains("64"), "round \(round): the burst did not connect")
             // A graceful stop, not the cancel that follows the limit (which can trap).
             #expect(served.stopOutcome.outcome.withLock { $0 } == .graceful, "round \(round): the stop took \(took)")
             #expect(took < limit, "round \(round): the stop took \(took)")
@@ -253,13 +253,7 @@ struct HTTPMethodsTests {
         except socket.timeout:
             print("still open", flush=True)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", hold, String(served.port)]
-        let output = served.folder + "/hold.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        try process.run()
+        let client = try PythonClient(hold, [String(served.port)], output: served.folder + "/hold.out")
         let deadline = ContinuousClock.now + .seconds(30)
         while await served.page.openStreams == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(await served.page.openStreams == 1, "the stream did not open")
@@ -270,9 +264,8 @@ struct HTTPMethodsTests {
         let took = ContinuousClock.now - began
         #expect(served.stopOutcome.outcome.withLock { $0 } == .cancelledAtLimit, "took \(took)")
         #expect(took >= .seconds(1), "stopped after \(took), before the 1 s limit")
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        #expect((try? String(contentsOfFile: output, encoding: .utf8)) == "closed\n", "the client's stream was not closed")
+        try await client.finish(by: deadline)
+        #expect(client.text == "closed\n", "the client's stream was not closed: \(client.text)")
         await served.stop()
     }
 }
