@@ -93,7 +93,7 @@ let package = Package(
         // network beyond MQTT. It hands the safety daemon only validated inputs over a local socket.
         .target(
             name: "VenueGuardCompanion",
-            dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore", "VenueGuardMosquitto",
+            dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore", "VenueGuardMosquitto", "VenueGuardLinuxSystem",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -83,7 +83,8 @@ public struct CompanionHTTPServer: Sendable {
             parts.recordsRowsWritten = await recorder.rowsWritten
             parts.recordsWriteFailing = await recorder.isWriteFailing
         }
-        return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970)
+        return metrics.render(daemonState: data, companion: counters, parts: parts, now: Date().timeIntervalSince1970,
+                              boot: BootClockReading.now())
     }
 
     /// Serves until cancelled, then stops gracefully (see below); `running` gets the bound port

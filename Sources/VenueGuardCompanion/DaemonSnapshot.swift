@@ -202,8 +202,18 @@ public struct DaemonSnapshot: Decodable, Sendable, Equatable {
     public var state: State?
     /// `sensors` as the daemon wrote it.
     public var sensors: [Sensor]?
-    /// When the daemon wrote the file, seconds since 1970.
+    /// When the daemon wrote the file, seconds since 1970 (shown to people).
     public var writtenUnix: Double?
+    /// `boot_id`: the boot the daemon wrote the file in.
+    public var bootId: String?
+    /// `boottime_ns`: CLOCK_BOOTTIME when the daemon wrote the file, nanoseconds.
+    public var boottimeNs: Int64?
+
+    /// The file's boot-clock stamp, when it has one.
+    public var bootStamp: BootClockReading? {
+        guard let bootId, let boottimeNs else { return nil }
+        return BootClockReading(id: bootId, nanoseconds: boottimeNs)
+    }
 
     /// The largest file read: the daemon's is a few kB.
     public static let maximumBytes = 1 << 20
@@ -242,15 +252,44 @@ public enum DaemonFreshness: Sendable, Equatable {
     /// heartbeats), it is not up. `venueguard status` says "not updating" after 10 s.
     public static let staleAfter = 15.0
 
-    /// Judges `snapshot` (or why there is none) at wall time `now` (seconds since 1970).
-    public static func judge(_ snapshot: Result<DaemonSnapshot, SnapshotProblem>, now: Double) -> DaemonFreshness {
+    /// Judges `snapshot` (or why there is none) at wall time `now` (seconds since 1970) and
+    /// boot clock `boot` (`nil`: none to judge by): on the boot clock when the file has a stamp
+    /// of this boot, as `venueguard status` does; a file of an earlier boot is stale, one that
+    /// claims a time ahead of now cannot be believed.
+    public static func judge(_ snapshot: Result<DaemonSnapshot, SnapshotProblem>, now: Double,
+                             boot: BootClockReading? = nil) -> DaemonFreshness {
         switch snapshot {
         case let .failure(problem): return .missing(why: problem.description)
         case let .success(snapshot):
             guard snapshot.running else { return .stopped(because: snapshot.stoppedBecause) }
-            let age = snapshot.writtenUnix.map { max(0, now - $0) } ?? .infinity
-            return age <= staleAfter ? .running(ageSeconds: age) : .stale(ageSeconds: age)
+            switch age(writtenUnix: snapshot.writtenUnix, stamp: snapshot.bootStamp, now: now, boot: boot) {
+            case let .seconds(age): return age <= staleAfter ? .running(ageSeconds: age) : .stale(ageSeconds: age)
+            case let .earlierBoot(wallAge): return .stale(ageSeconds: wallAge)
+            case .future: return .missing(why: "the state file claims a time ahead of now (forged or damaged)")
+            }
         }
+    }
+
+    /// How old a state file is.
+    public enum FileAge: Sendable, Equatable {
+        /// This old, seconds (on the boot clock when both sides have one, else on the wall clock).
+        case seconds(Double)
+        /// Written in an earlier boot; `wallAge` is its age on the wall clock (shown only).
+        case earlierBoot(wallAge: Double)
+        /// Claims a time ahead of now: more than 1 s on the boot clock, 5 s on the wall clock.
+        case future
+    }
+
+    /// The age of a file stamped `writtenUnix` (wall, seconds since 1970; `nil`: none) and
+    /// `stamp`, seen at wall time `now` and boot clock `boot`.
+    public static func age(writtenUnix: Double?, stamp: BootClockReading?, now: Double, boot: BootClockReading?) -> FileAge {
+        let wallAge = writtenUnix.map { now - $0 } ?? .infinity
+        if let stamp, let boot {
+            guard stamp.id == boot.id else { return .earlierBoot(wallAge: max(0, wallAge)) }
+            guard stamp.nanoseconds <= boot.nanoseconds + 1_000_000_000 else { return .future }
+            return .seconds(Double(max(0, boot.nanoseconds - stamp.nanoseconds)) / 1e9)
+        }
+        return wallAge < -5 ? .future : .seconds(max(0, wallAge))
     }
 
     /// Whether the daemon's levels are the venue's now.

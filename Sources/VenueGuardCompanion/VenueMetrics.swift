@@ -85,14 +85,27 @@ public final class VenueMetrics: @unchecked Sendable {
 
     /// Updates every metric from the daemon's state file (`daemonState`: its bytes, `nil` when
     /// unreadable), the companion's counters and its other parts' (`parts`), at wall time `now`
-    /// (seconds since 1970), and renders the text.
-    public func render(daemonState: Data?, companion: CompanionService.Counters, parts: PartCounters = PartCounters(), now: Double) -> String {
+    /// (seconds since 1970) and boot clock `boot` (the file's age is judged as the page's:
+    /// `DaemonFreshness.age`), and renders the text.
+    public func render(daemonState: Data?, companion: CompanionService.Counters, parts: PartCounters = PartCounters(), now: Double,
+                       boot: BootClockReading? = nil) -> String {
         lock.lock()
         defer { lock.unlock() }
         let document = daemonState.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-        let written = document?["written_unix"] as? Double
-        let age = written.map { max(0, now - $0) } ?? .nan
-        let up = document?["running"] as? Bool == true && age <= Self.staleAfter
+        let stamp = (document?["boot_id"] as? String).flatMap { id in
+            ((document?["boottime_ns"] as? NSNumber)?.int64Value).map { BootClockReading(id: id, nanoseconds: $0) }
+        }
+        // No file, or one of an earlier boot or claiming a time ahead: not up, its age not known
+        // (NaN) or, for an earlier boot, its wall-clock age.
+        let fileAge = document.map { DaemonFreshness.age(writtenUnix: ($0["written_unix"] as? NSNumber)?.doubleValue, stamp: stamp,
+                                                           now: now, boot: boot) }
+        let age: Double = switch fileAge {
+        case let .seconds(seconds)?: seconds.isFinite ? seconds : .nan
+        case let .earlierBoot(wallAge)?: wallAge
+        case .future?, nil: .nan
+        }
+        let fresh = if case let .seconds(seconds)? = fileAge { seconds <= Self.staleAfter } else { false }
+        let up = document?["running"] as? Bool == true && fresh
         setNow = [:]
         gauge("venueguard_daemon_up", [], up ? 1 : 0)
         gauge("venueguard_daemon_state_age_seconds", [], age)

@@ -28,6 +28,7 @@ public actor VenuePage {
     public let notifications: NotificationOutbox?
     private let forecast: @Sendable () async -> WBGTForecastSummary?
     private let wallClock: @Sendable () -> Double
+    private let bootClock: @Sendable () -> BootClockReading?
     private var snapshot: DaemonSnapshot?
     private var freshness: DaemonFreshness = .missing(why: "not read yet")
     private var fileStamp: (modified: Date, size: Int)?
@@ -44,16 +45,19 @@ public actor VenuePage {
     /// The most event streams open at once; more are refused with 503.
     public static let maximumStreams = 32
 
-    /// A page for `site`, reading `daemonStateFile`.
+    /// A page for `site`, reading `daemonStateFile`; the file's freshness is judged on
+    /// `bootClock` when the file has a stamp of this boot, else on `wallClock`.
     public init(site: CompanionSiteConfiguration, daemonStateFile: String, recorder: DailyRecorder?,
                 notifications: NotificationOutbox? = nil, forecast: @escaping @Sendable () async -> WBGTForecastSummary? = { nil },
-                wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                bootClock: @escaping @Sendable () -> BootClockReading? = { BootClockReading.now() }) {
         self.site = site
         self.daemonStateFile = daemonStateFile
         self.recorder = recorder
         self.notifications = notifications
         self.forecast = forecast
         self.wallClock = wallClock
+        self.bootClock = bootClock
     }
 
     /// Area names by id, from the daemon's file.
@@ -64,7 +68,7 @@ public actor VenuePage {
 
     /// Looks at the state file and records the minute; run once a second by `run()`.
     public func refresh() async {
-        let now = wallClock()
+        let now = wallClock(), boot = bootClock()
         // A plain stat(2): FileManager's attributes would look up the owner's name (reading
         // /etc/passwd and /etc/group) once a second.
         var info = stat()
@@ -75,12 +79,12 @@ public actor VenuePage {
             fileStamp = stamp.map { (modified: $0.0, size: $0.1) }
             let read = SnapshotProblem.read(daemonStateFile)
             snapshot = try? read.get()
-            freshness = DaemonFreshness.judge(read, now: now)
+            freshness = DaemonFreshness.judge(read, now: now, boot: boot)
             changed = true
         } else if let snapshot {
-            freshness = DaemonFreshness.judge(.success(snapshot), now: now)
+            freshness = DaemonFreshness.judge(.success(snapshot), now: now, boot: boot)
         } else {
-            freshness = DaemonFreshness.judge(SnapshotProblem.read(daemonStateFile), now: now)
+            freshness = DaemonFreshness.judge(SnapshotProblem.read(daemonStateFile), now: now, boot: boot)
         }
         // A change of kind (running → stale) changes the page even when the file did not.
         let kind = switch freshness {

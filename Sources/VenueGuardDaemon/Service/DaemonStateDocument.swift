@@ -45,7 +45,7 @@ public struct DaemonStateDocument {
 
     /// Builds the file's bytes: `body` stamped with when it was written.
     /// `written` is the wall clock (shown to people); `boot` the kernel's boot id and
-    /// CLOCK_BOOTTIME at the write, by which `status` judges freshness (a wall clock can be
+    /// CLOCK_BOOTTIME at the write, by which `status` and the companion judge freshness (a wall clock can be
     /// stepped). `problems` are lasting ones a person must see (storage full, …).
     public static func encode(status: VenueStatus?, payloads: TelemetryPayloads, mqtt: MQTT?, pid: Int32, configuration: String,
                               running: Bool, stoppedBecause: String?, written: WallClockTime,
