@@ -96,6 +96,7 @@ let package = Package(
             dependencies: ["VenueGuardFeeds", "VenueGuardConfiguration", "VenueGuardCore", "VenueGuardMosquitto", "VenueGuardLinuxSystem",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),

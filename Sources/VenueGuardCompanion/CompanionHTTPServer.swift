@@ -44,6 +44,11 @@ public struct CompanionHTTPServer: Sendable {
     /// by default 10 s, within the unit's `TimeoutStopSec=15`, with time left for the rest of
     /// the companion to stop.
     public var shutdownLimit: Duration = .seconds(10)
+    /// The most connections held open at once (`HTTPConnectionLimit`): 256, well within the
+    /// service's 1,024 files with the event streams (at most 32) among them.
+    public var maximumConnections = 256
+    /// The connections open now and at most, exported on /metrics.
+    public let connections = HTTPConnectionLimit.Counts()
 
     /// How a stop ended.
     public enum StopOutcome: Sendable, Equatable {
@@ -78,6 +83,9 @@ public struct CompanionHTTPServer: Sendable {
             parts.notificationChannels = await outbox.channelNames
         }
         if let regional { parts.regionalRefused = await regional.refused }
+        parts.httpConnectionsOpen = connections.open
+        parts.httpConnectionsPeak = connections.peak
+        parts.httpConnectionsMaximum = maximumConnections
         if let recorder = page?.recorder {
             parts.recordsUnreadableLines = await recorder.unreadableLines
             parts.recordsRowsWritten = await recorder.rowsWritten
@@ -110,7 +118,9 @@ public struct CompanionHTTPServer: Sendable {
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout / .milliseconds(1))))),
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
-                                                   serverName: "venueguard-companion"),
+                                                   serverName: "venueguard-companion",
+                                                   availableConnectionsDelegate: HTTPConnectionLimit(maximum: maximumConnections,
+                                                                                                     counts: connections)),
                               onServerRunning: { channel in await running(channel.localAddress?.port ?? 0) },
                               logger: logger)
         // Stopped gracefully, never cancelled outright: cancelling the serving task while an

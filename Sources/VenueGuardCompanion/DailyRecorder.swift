@@ -278,7 +278,8 @@ public actor DailyRecorder {
         var text = FileManager.default.fileExists(atPath: file) ? "" : RecordRow.header + "\n"
         for row in rows { text += row.csv(date: date, offset: offsetText) + "\n" }
         if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw CocoaError(.fileWriteNoPermission) }
+        // The thrown error names the real cause (no space, too many open files, permission).
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(text.utf8))

@@ -44,6 +44,12 @@ public final class VenueMetrics: @unchecked Sendable {
         public var recordsRowsWritten: Int?
         /// Whether appending to the records fails now (disk full, folder not writable).
         public var recordsWriteFailing: Bool?
+        /// The web server's connections open now.
+        public var httpConnectionsOpen: Int?
+        /// The most open at once since start.
+        public var httpConnectionsPeak: Int?
+        /// The most it holds (`HTTPConnectionLimit`); more wait in the listen queue.
+        public var httpConnectionsMaximum: Int?
 
         /// Nothing configured.
         public init() {}
@@ -182,6 +188,9 @@ public final class VenueMetrics: @unchecked Sendable {
         if let unreadable = parts.recordsUnreadableLines { count("venueguard_records_unreadable_lines_total", [], Int64(unreadable)) }
         if let written = parts.recordsRowsWritten { count("venueguard_records_rows_written_total", [], Int64(written)) }
         if let failing = parts.recordsWriteFailing { gauge("venueguard_records_write_failing", [], failing ? 1 : 0) }
+        if let open = parts.httpConnectionsOpen { gauge("venueguard_companion_http_connections", [], Double(open)) }
+        if let peak = parts.httpConnectionsPeak { gauge("venueguard_companion_http_connections_peak", [], Double(peak)) }
+        if let maximum = parts.httpConnectionsMaximum { gauge("venueguard_companion_http_connections_maximum", [], Double(maximum)) }
     }
 
     private func sensor(_ sensor: [String: Any]) {

@@ -270,4 +270,40 @@ struct HTTPMethodsTests {
         #expect(client.text == "closed\n", "the client's stream was not closed: \(client.text)")
         await served.stop()
     }
+
+    @Test("A flood of idle connections: at most the limit are held at once, the rest wait their turn in the listen queue and are all served; /metrics counts them")
+    func connectionFloodBounded() async throws {
+        // 40 connections that send nothing against a limit of 8 and a 1 s idle timeout: each is
+        // accepted in its turn and closed by the timeout, never more than 8 held at once.
+        let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(1), maximumConnections: 8)
+        let flood = """
+        import select, socket, sys, time
+        port, n = int(sys.argv[1]), int(sys.argv[2])
+        waiting = {socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(n)}
+        t0 = time.monotonic()
+        while waiting and time.monotonic() - t0 < 60:
+            ready, _, _ = select.select(list(waiting), [], [], 0.5)
+            for s in ready:
+                try:
+                    data = s.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    waiting.discard(s)
+                    s.close()
+        print(n - len(waiting), flush=True)
+        """
+        let client = try PythonClient(flood, [String(served.port), "40"], output: served.folder + "/flood.out")
+        try await client.finish(by: .now + .seconds(90))
+        #expect(client.text == "40\n", "connections closed by the server: \(client.text)")
+        // The limit is checked before each accepting read, and one read accepts up to 4
+        // connections (swift-nio's maxMessagesPerRead for a server socket): at most 3 over.
+        #expect((8...11).contains(served.connections.peak), "the most held at once: \(served.connections.peak)")
+        let answers = try await Self.ask(port: served.port, [("GET", "/metrics")], folder: served.folder)
+        #expect(answers.first?.status == 200)
+        await served.stop()
+        let text = await CompanionHTTPServer(configuration: .init(listen: "127.0.0.1", port: 0), daemonStateFile: "/nonexistent",
+                                             companion: nil, logger: .init(label: "test")).metricsText()
+        #expect(text.contains("venueguard_companion_http_connections_maximum 256.0"), "\(text)")
+    }
 }

@@ -27,6 +27,8 @@ struct PageBrowserTests {
         var paging: Task<Void, Never>
         /// How the server's stop ended, once it has.
         var stopOutcome: StopRecord
+        /// The server's connection counts.
+        var connections: HTTPConnectionLimit.Counts
 
         func stop() async {
             await page.stop()
@@ -42,7 +44,7 @@ struct PageBrowserTests {
     }
 
     static func serve(language: String, idleTimeout: Duration = .seconds(30),
-                      shutdownLimit: Duration = .seconds(10)) async throws -> Served {
+                      shutdownLimit: Duration = .seconds(10), maximumConnections: Int = 256) async throws -> Served {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vg-page-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stateFile = folder + "/state.json"
@@ -55,6 +57,7 @@ struct PageBrowserTests {
                                          logger: Logger(label: "test"))
         server.idleTimeout = idleTimeout
         server.shutdownLimit = shutdownLimit
+        server.maximumConnections = maximumConnections
         let port = Mutex(0), record = StopRecord()
         let serving = Task {
             try await server.run(running: { bound in port.withLock { $0 = bound } },
@@ -68,7 +71,8 @@ struct PageBrowserTests {
             serving.cancel()
             throw CancellationError()
         }
-        return Served(folder: folder, stateFile: stateFile, port: bound, page: page, serving: serving, paging: paging, stopOutcome: record)
+        return Served(folder: folder, stateFile: stateFile, port: bound, page: page, serving: serving, paging: paging, stopOutcome: record,
+                      connections: server.connections)
     }
 
     /// A state file made now (the daemon's own writer), saved in `folder` under `name`.
