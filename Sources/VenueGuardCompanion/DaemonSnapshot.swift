@@ -322,7 +322,14 @@ public enum SnapshotProblem: Error, Sendable, Equatable, CustomStringConvertible
         var info = stat()
         guard stat(path, &info) == 0 else { return .failure(.noFile(path)) }
         guard Int(info.st_size) <= DaemonSnapshot.maximumBytes else { return .failure(.tooLarge(path)) }
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.noFile(path)) }
+        // There but not readable by the companion (its files used up, permissions): said as
+        // such, not as "does not exist".
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            return .failure(.unreadable("\(path) cannot be read: \(error.localizedDescription)".prefix(200).description))
+        }
         do {
             return .success(try DaemonSnapshot.decode(data))
         } catch {

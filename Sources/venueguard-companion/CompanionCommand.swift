@@ -161,7 +161,10 @@ struct CompanionCommand: AsyncParsableCommand {
             let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
                 Glibc.signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number)
-                source.setEventHandler { task.cancel() }
+                source.setEventHandler { [logger] in
+                    logger.notice("\(number == SIGTERM ? "SIGTERM" : "SIGINT"): stopping (the page, the records, the feeds)")
+                    task.cancel()
+                }
                 source.resume()
                 return source
             }
@@ -174,6 +177,7 @@ struct CompanionCommand: AsyncParsableCommand {
             serving.cancel()
             await serving.value
             signals.forEach { $0.cancel() }
+            logger.notice("stopped")
         }
         await http.shutdown()
         if onceFailed { throw ExitCode(1) }

@@ -155,6 +155,22 @@ struct ServiceTests {
         #expect(text.contains("MQTT: NOT connected to localhost:1883, backlog 120 (connection refused)"))
     }
 
+    @Test("The summary line says an official source the daemon marks not known as NOT KNOWN, never none", arguments: [
+        ("not-known", "not-known", "heat alert: NOT KNOWN   thunder advisory: NOT KNOWN"),
+        ("known", "not-known", "heat alert: none   thunder advisory: NOT KNOWN"),
+        ("known", "known", "heat alert: none\n"),
+    ])
+    func statusOfficialNotKnown(_ row: (heat: String, thunder: String, expected: String)) throws {
+        var document = try #require(try JSONSerialization.jsonObject(with: Self.document(written: 1_000_000)) as? [String: Any])
+        var state = try #require(document["state"] as? [String: Any])
+        state["alerts"] = ["heat_alert": "none", "thunder_advisory": false]
+        state["official"] = ["heat_alerts": ["state": row.heat], "thunder_advisory": ["state": row.thunder]]
+        document["state"] = state
+        let (text, _) = StatusReport.render(try JSONSerialization.data(withJSONObject: document), observer: Self.observer())
+        let line = text.split(separator: "\n").first { $0.hasPrefix("Lightning:") }.map { String($0) + "\n" } ?? ""
+        #expect(line.contains(row.expected), "\(line)")
+    }
+
     struct Suspicious: Sendable, CustomTestStringConvertible {
         var name: String
         var running = true

@@ -162,8 +162,16 @@ public enum StatusReport {
         var lightningLine = "Lightning: \(lightning?["state"] as? String ?? "?")"
         if let km = (lightning?["last_strike_km"] as? NSNumber)?.doubleValue { lightningLine += ", last strike \(NumberText.format(km)) km at \(lightning?["last_strike_time"] as? String ?? "?")" }
         if let alerts = state["alerts"] as? [String: Any] {
-            lightningLine += "   heat alert: \(alerts["heat_alert"] as? String ?? "?")"
-            if alerts["thunder_advisory"] as? Bool == true { lightningLine += "   thunder advisory in force" }
+            // An official source the daemon marks not known is never "none" (as on the page).
+            let official = state["official"] as? [String: Any]
+            func notKnown(_ source: String) -> Bool { (official?[source] as? [String: Any])?["state"] as? String == "not-known" }
+            let heatAlert = alerts["heat_alert"] as? String ?? "?"
+            lightningLine += "   heat alert: \(heatAlert == "none" && notKnown("heat_alerts") ? "NOT KNOWN" : heatAlert)"
+            if alerts["thunder_advisory"] as? Bool == true {
+                lightningLine += "   thunder advisory in force"
+            } else if notKnown("thunder_advisory") {
+                lightningLine += "   thunder advisory: NOT KNOWN"
+            }
         }
         out.append(lightningLine)
 
