@@ -38,7 +38,9 @@ public struct CompanionHTTPServer: Sendable {
     public let regional: RegionalView?
     /// How long a connection may sit with nothing read and no answer under way (a request sent
     /// in part, a kept-alive client gone quiet) before it is closed, so idle connections cannot
-    /// use up the companion's files. An event stream being answered is never idle.
+    /// use up the companion's files; also the longest a request may take to arrive whole, from
+    /// its head to its end (`HTTPRequestDeadline`: a body dripped a byte at a time is cut off).
+    /// An event stream being answered is never idle.
     public var idleTimeout: Duration = .seconds(30)
     /// How long a stop waits for requests under way before the server is cancelled after all:
     /// by default 10 s, within the unit's `TimeoutStopSec=15`, with time left for the rest of
@@ -116,7 +118,9 @@ public struct CompanionHTTPServer: Sendable {
             }
         }
         let app = Application(router: router,
-                              server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout / .milliseconds(1))))),
+                              server: .http1(configuration: .init(
+                                  additionalChannelHandlers: [HTTPRequestDeadline(limit: .milliseconds(Int64(idleTimeout / .milliseconds(1))))],
+                                  idleTimeout: .milliseconds(Int64(idleTimeout / .milliseconds(1))))),
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
                                                    serverName: "venueguard-companion",
                                                    availableConnectionsDelegate: HTTPConnectionLimit(maximum: maximumConnections,

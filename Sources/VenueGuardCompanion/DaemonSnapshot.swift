@@ -265,7 +265,7 @@ public enum DaemonFreshness: Sendable, Equatable {
             switch age(writtenUnix: snapshot.writtenUnix, stamp: snapshot.bootStamp, now: now, boot: boot) {
             case let .seconds(age): return age <= staleAfter ? .running(ageSeconds: age) : .stale(ageSeconds: age)
             case let .earlierBoot(wallAge): return .stale(ageSeconds: wallAge)
-            case .future: return .missing(why: "the state file claims a time ahead of now (forged or damaged)")
+            case .unbelievable: return .missing(why: "the state file's time cannot be believed: ahead of now or impossible (forged or damaged)")
             }
         }
     }
@@ -276,8 +276,9 @@ public enum DaemonFreshness: Sendable, Equatable {
         case seconds(Double)
         /// Written in an earlier boot; `wallAge` is its age on the wall clock (shown only).
         case earlierBoot(wallAge: Double)
-        /// Claims a time ahead of now: more than 1 s on the boot clock, 5 s on the wall clock.
-        case future
+        /// Claims a time ahead of now (more than 1 s on the boot clock, 5 s on the wall clock)
+        /// or an impossible one (a negative boot time).
+        case unbelievable
     }
 
     /// The age of a file stamped `writtenUnix` (wall, seconds since 1970; `nil`: none) and
@@ -286,10 +287,12 @@ public enum DaemonFreshness: Sendable, Equatable {
         let wallAge = writtenUnix.map { now - $0 } ?? .infinity
         if let stamp, let boot {
             guard stamp.id == boot.id else { return .earlierBoot(wallAge: max(0, wallAge)) }
-            guard stamp.nanoseconds <= boot.nanoseconds + 1_000_000_000 else { return .future }
-            return .seconds(Double(max(0, boot.nanoseconds - stamp.nanoseconds)) / 1e9)
+            // In Doubles: a forged stamp (Int64.min, …) cannot overflow the subtraction.
+            let seconds = (Double(boot.nanoseconds) - Double(stamp.nanoseconds)) / 1e9
+            guard stamp.nanoseconds >= 0, seconds >= -1 else { return .unbelievable }
+            return .seconds(max(0, seconds))
         }
-        return wallAge < -5 ? .future : .seconds(max(0, wallAge))
+        return wallAge < -5 ? .unbelievable : .seconds(max(0, wallAge))
     }
 
     /// Whether the daemon's levels are the venue's now.

@@ -98,20 +98,18 @@ public final class VenueMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let document = daemonState.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-        let stamp = (document?["boot_id"] as? String).flatMap { id in
-            ((document?["boottime_ns"] as? NSNumber)?.int64Value).map { BootClockReading(id: id, nanoseconds: $0) }
-        }
-        // No file, or one of an earlier boot or claiming a time ahead: not up, its age not known
-        // (NaN) or, for an earlier boot, its wall-clock age.
-        let fileAge = document.map { DaemonFreshness.age(writtenUnix: ($0["written_unix"] as? NSNumber)?.doubleValue, stamp: stamp,
-                                                           now: now, boot: boot) }
+        // Judged as the page judges it, from the same decoding: a file the page cannot read
+        // (a boot stamp of the wrong type, say) is not up here either. No file, or one whose
+        // time cannot be believed: its age is not known (NaN); of an earlier boot: its wall age.
+        let snapshot = daemonState.flatMap { try? DaemonSnapshot.decode($0) }
+        let fileAge = snapshot.map { DaemonFreshness.age(writtenUnix: $0.writtenUnix, stamp: $0.bootStamp, now: now, boot: boot) }
         let age: Double = switch fileAge {
         case let .seconds(seconds)?: seconds.isFinite ? seconds : .nan
         case let .earlierBoot(wallAge)?: wallAge
-        case .future?, nil: .nan
+        case .unbelievable?, nil: .nan
         }
         let fresh = if case let .seconds(seconds)? = fileAge { seconds <= Self.staleAfter } else { false }
-        let up = document?["running"] as? Bool == true && fresh
+        let up = snapshot?.running == true && fresh
         setNow = [:]
         gauge("venueguard_daemon_up", [], up ? 1 : 0)
         gauge("venueguard_daemon_state_age_seconds", [], age)
@@ -167,7 +165,7 @@ public final class VenueMetrics: @unchecked Sendable {
         for (source, value) in (state["official"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let feed = value as? [String: Any] else { continue }
             let labels = [("source", String(source.prefix(32)))]
-            gauge("venueguard_official_known", labels, ["known", "out-of-season"].contains(feed["state"] as? String ?? "") ? 1 : 0)
+            gauge("venueguard_official_known", labels, OfficialSourcesFetched.knownStates.contains(feed["state"] as? String ?? "") ? 1 : 0)
             // How old what is known is: since its last confirmation, or since it was last known.
             let time = (feed["as_of"] as? String ?? feed["since"] as? String).flatMap(ISO8601Time.parse)?.time.secondsSince1970
             gauge("venueguard_official_age_seconds", labels, time.map { max(0, now - $0) } ?? .nan)

@@ -204,7 +204,8 @@ public struct TelemetryPayloads: Sendable {
         }
     }
 
-    /// An official source's fields: `state` (`known`, `not-known`, `out-of-season`), `as_of` or
+    /// An official source's fields: `state` (`known`, `not-known`, `out-of-season`, or `pending`
+    /// while the daemon waits for the companion's first word since its start), `as_of` or
     /// `since` (absent when never known), `companion_silent`, and the texts in both languages.
     func official(_ feed: OfficialFeedStatus, _ o: inout JSONWriter.Object) {
         o.field("state", feed.awaitingCompanion ? "pending" : feed.availability.machineName)

@@ -48,10 +48,13 @@ struct StatusCommand: ParsableCommand {
             usleep(50_000)
             data = file.read() ?? data
         }
-        let observer = StatusReport.Observer(
+        var observer = StatusReport.Observer(
             wallNow: SystemClock.wall.secondsSince1970, boot: SystemClock.bootID.map { ($0, SystemClock.bootTimeNanoseconds) },
             process: Self.process, fileOwner: Self.owner(of: file.path),
             freeBytes: Self.freeBytes(in: (file.path as NSString).deletingLastPathComponent), serviceUnit: Self.serviceUnit)
+        let companionState = FileManager.default.contents(atPath: companionStateFile)
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        observer.officialFetched = Set(["heat_alerts", "thunder_advisory"].filter { companionState?[$0] is [String: Any] })
         let (text, verdict) = StatusReport.render(data, observer: observer)
         // The exit status is the same with --json: a script must not read a dead daemon's last file as "running".
         if json {

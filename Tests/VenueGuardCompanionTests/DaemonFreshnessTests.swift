@@ -30,6 +30,7 @@ struct DaemonFreshnessTests {
         ("same boot, 14 s old", -14.0, ("boot-b", 14.0), true, .running, 14.0),
         ("an earlier boot, written 2 s ago by the wall", -2.0, ("boot-a", 2.0), true, .stale, 2.0),
         ("same boot, stamped 5 s ahead of now", 0.0, ("boot-b", -5.0), true, .missing, .nan),
+        ("same boot, a negative boot time (forged)", 0.0, ("boot-b", 2e9), true, .missing, .nan),
         ("stamped, the reader has no boot clock: wall, 3 s", -3.0, ("boot-b", 3.0), false, .running, 3.0),
         ("no stamp: wall, 3 s", -3.0, nil, true, .running, 3.0),
         ("no stamp: wall, 20 s", -20.0, nil, true, .stale, 20.0),
@@ -55,5 +56,29 @@ struct DaemonFreshnessTests {
         let ageLine = lines.first { $0.hasPrefix("venueguard_daemon_state_age_seconds ") } ?? ""
         let shown = Double(ageLine.split(separator: " ").last.map(String.init) ?? "") ?? -1
         #expect(row.age.isNaN ? shown.isNaN : abs(shown - row.age) < 0.01, "\(row.what): \(ageLine)")
+    }
+
+    @Test("A forged or damaged boot stamp never crashes the page or /metrics, and both say the same", arguments: [
+        ("the most negative boot time", "-9223372036854775807"),
+        ("the largest boot time", "9223372036854775807"),
+        ("a boot time beyond 64 bits", "1e30"),
+        ("a boot time as a string", "\"8350000000000\""),
+        ("a fractional boot time", "1.5"),
+        ("a boot id as a number", nil),
+    ] as [(String, String?)])
+    func forgedStamp(_ row: (what: String, boottime: String?)) throws {
+        var text = String(decoding: Self.file(written: Self.wallNow - 2, stamp: BootClockReading(id: "boot-b", nanoseconds: 1)), as: UTF8.self)
+        if let boottime = row.boottime {
+            text = text.replacingOccurrences(of: "\"boottime_ns\":1", with: "\"boottime_ns\":\(boottime)")
+        } else {
+            text = text.replacingOccurrences(of: "\"boot_id\":\"boot-b\"", with: "\"boot_id\":12345")
+        }
+        #expect(!text.contains("\"boottime_ns\":1,") || row.boottime == nil, "\(row.what): the stamp was not replaced")
+        let data = Data(text.utf8)
+        let read = Result { try DaemonSnapshot.decode(data) }.mapError { SnapshotProblem.unreadable("\($0)") }
+        let freshness = DaemonFreshness.judge(read, now: Self.wallNow, boot: Self.bootNow)
+        #expect(!freshness.isLive, "\(row.what): \(freshness)")
+        let metrics = VenueMetrics().render(daemonState: data, companion: CompanionService.Counters(), now: Self.wallNow, boot: Self.bootNow)
+        #expect(metrics.contains("venueguard_daemon_up 0.0"), "\(row.what): /metrics says up while the page says \(freshness)")
     }
 }

@@ -306,4 +306,38 @@ struct HTTPMethodsTests {
                                              companion: nil, logger: .init(label: "test")).metricsText()
         #expect(text.contains("venueguard_companion_http_connections_maximum 256.0"), "\(text)")
     }
+
+    @Test("A request body dripped a byte at a time (declared length or chunked) is cut off at the request deadline, though each byte restarts the idle timeout")
+    func drippedBodyCutOff() async throws {
+        let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(1))
+        let drip = """
+        import json, socket, sys, time
+        port = int(sys.argv[1])
+        def cut_after(head, piece):
+            s = socket.create_connection(("127.0.0.1", port), timeout=0.3)
+            s.sendall(head)
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 15:
+                try:
+                    s.sendall(piece)
+                    if s.recv(65536) == b"":
+                        return time.monotonic() - t0
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return time.monotonic() - t0
+            return None
+        length = cut_after(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 1000000000\\r\\n\\r\\n", b"x")
+        chunked = cut_after(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n", b"1\\r\\nx\\r\\n")
+        print(json.dumps({"length": length, "chunked": chunked}))
+        """
+        let client = try PythonClient(drip, [String(served.port)], output: served.folder + "/drip.out")
+        try await client.finish(by: .now + .seconds(60))
+        await served.stop()
+        let result = try #require(try? JSONSerialization.jsonObject(with: Data(client.text.utf8)) as? [String: Any], "\(client.text)")
+        for key in ["length", "chunked"] {
+            let cut = result[key] as? Double
+            #expect(cut.map { $0 >= 0.9 && $0 < 8 } == true, "\(key): cut after \(String(describing: cut)) s (1 s deadline)")
+        }
+    }
 }

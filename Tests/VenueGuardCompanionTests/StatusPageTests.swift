@@ -127,6 +127,16 @@ struct StatusPageTests {
         #expect(lines.contains("venueguard_thunder_advisory \(fetched.thunder ? "nan" : "0.0")"), "\(said)")
     }
 
+    @Test("Only known or out-of-season is known: not-known, pending (waiting for the companion), anything else, or nothing said of a fetched source is not", arguments: [
+        ("known", false), ("out-of-season", false), ("not-known", true), ("pending", true), ("something-new", true),
+    ])
+    func sourceStates(_ row: (state: String, notKnown: Bool)) {
+        for fetched in [OfficialSourcesFetched(heatAlerts: true, thunderAdvisory: true), OfficialSourcesFetched(nil)] {
+            #expect(fetched.heatAlertsNotKnown(daemonSays: row.state) == row.notKnown, "\(row.state)")
+            #expect(fetched.thunderAdvisoryNotKnown(daemonSays: row.state) == row.notKnown, "\(row.state)")
+        }
+    }
+
     @Test("Heat stop and lightning danger lead with the action, the AED and the numbers")
     func emergencyLead() {
         let stop = PageFixtures.page(PageFixtures.state(yard: 32, written: Self.now), now: Self.now.secondsSince1970).live()

@@ -155,18 +155,24 @@ struct ServiceTests {
         #expect(text.contains("MQTT: NOT connected to localhost:1883, backlog 120 (connection refused)"))
     }
 
-    @Test("The summary line says an official source the daemon marks not known as NOT KNOWN, never none", arguments: [
-        ("not-known", "not-known", "heat alert: NOT KNOWN   thunder advisory: NOT KNOWN"),
-        ("known", "not-known", "heat alert: none   thunder advisory: NOT KNOWN"),
-        ("known", "known", "heat alert: none\n"),
+    @Test("The summary line says an official source not known as NOT KNOWN, never none: the daemon says not-known or pending, or nothing of a source the companion fetches", arguments: [
+        ("not-known", "not-known", false, "heat alert: NOT KNOWN   thunder advisory: NOT KNOWN"),
+        ("known", "not-known", false, "heat alert: none   thunder advisory: NOT KNOWN"),
+        ("pending", "known", false, "heat alert: NOT KNOWN\n"),
+        ("known", "out-of-season", false, "heat alert: none\n"),
+        ("", "", false, "heat alert: none\n"),
+        ("", "", true, "heat alert: NOT KNOWN   thunder advisory: NOT KNOWN"),
     ])
-    func statusOfficialNotKnown(_ row: (heat: String, thunder: String, expected: String)) throws {
+    func statusOfficialNotKnown(_ row: (heat: String, thunder: String, companionFetches: Bool, expected: String)) throws {
         var document = try #require(try JSONSerialization.jsonObject(with: Self.document(written: 1_000_000)) as? [String: Any])
         var state = try #require(document["state"] as? [String: Any])
         state["alerts"] = ["heat_alert": "none", "thunder_advisory": false]
-        state["official"] = ["heat_alerts": ["state": row.heat], "thunder_advisory": ["state": row.thunder]]
+        // "" here: the daemon's state says nothing of the source.
+        state["official"] = ["heat_alerts": ["state": row.heat], "thunder_advisory": ["state": row.thunder]].filter { !$0.value["state"]!.isEmpty }
         document["state"] = state
-        let (text, _) = StatusReport.render(try JSONSerialization.data(withJSONObject: document), observer: Self.observer())
+        var observer = Self.observer()
+        if row.companionFetches { observer.officialFetched = ["heat_alerts", "thunder_advisory"] }
+        let (text, _) = StatusReport.render(try JSONSerialization.data(withJSONObject: document), observer: observer)
         let line = text.split(separator: "\n").first { $0.hasPrefix("Lightning:") }.map { String($0) + "\n" } ?? ""
         #expect(line.contains(row.expected), "\(line)")
     }
@@ -200,6 +206,8 @@ struct ServiceTests {
         Suspicious(name: "a forged file naming pid 1 in the future", pid: 1, fileBoot: 99_999,
                    observer: { ServiceTests.observer(processes: [1: ("systemd", 0)]) }, expected: "NOT RUNNING: pid 1 is not VenueGuard (it is 'systemd')"),
         Suspicious(name: "a file from the future", fileBoot: 99_999, expected: "NOT TRUSTED: the state file cannot be believed: it claims a time in the future"),
+        Suspicious(name: "a boot time so negative that now minus it overflows 64 bits", fileBoot: -9_223_000_000,
+                   expected: "NOT TRUSTED: the state file cannot be believed: it claims an impossible time"),
         Suspicious(name: "a file from an earlier boot", observer: { ServiceTests.observer(bootID: "boot-b") },
                    expected: "it was written before this machine last started"),
         Suspicious(name: "pid 2^40", pid: 1 << 40, expected: "NOT RUNNING: the state file names no valid process (pid 1099511627776)"),

@@ -33,6 +33,9 @@ public enum StatusReport {
         /// `/proc/PID/cgroup`), whose watchdog restarts a hung daemon; `nil` for a daemon started
         /// from a terminal, cron, ssh or `systemd-run` (no such watchdog).
         public var serviceUnit: (Int32) -> String?
+        /// The official sources the companion fetches (`heat_alerts`, `thunder_advisory`, from its
+        /// state file): one the daemon's state says nothing of reads NOT KNOWN, never "none".
+        public var officialFetched: Set<String> = []
 
         /// Creates an observer.
         public init(wallNow: Double, boot: (id: String, nanoseconds: Int64)?, process: @escaping (Int32) -> (name: String, uid: UInt32)?,
@@ -102,12 +105,16 @@ public enum StatusReport {
         var freshnessProblem: String?
         if let fileBoot = document["boot_id"] as? String, let fileTime = (document["boottime_ns"] as? NSNumber)?.int64Value,
            let boot = observer.boot {
+            // In Doubles: a forged stamp (Int64.min, …) cannot overflow the subtraction.
+            let seconds = (Double(boot.nanoseconds) - Double(fileTime)) / 1e9
             if fileBoot != boot.id {
                 freshnessProblem = "it was written before this machine last started"
-            } else if fileTime > boot.nanoseconds + 1_000_000_000 {
+            } else if fileTime < 0 {
+                freshnessProblem = "it claims an impossible time (forged or damaged)"
+            } else if seconds < -1 {
                 freshnessProblem = "it claims a time in the future (forged or damaged)"
             } else {
-                age = Double(max(0, boot.nanoseconds - fileTime)) / 1e9
+                age = max(0, seconds)
             }
         } else {
             let wallAge = observer.wallNow - ((document["written_unix"] as? NSNumber)?.doubleValue ?? 0)
@@ -162,9 +169,13 @@ public enum StatusReport {
         var lightningLine = "Lightning: \(lightning?["state"] as? String ?? "?")"
         if let km = (lightning?["last_strike_km"] as? NSNumber)?.doubleValue { lightningLine += ", last strike \(NumberText.format(km)) km at \(lightning?["last_strike_time"] as? String ?? "?")" }
         if let alerts = state["alerts"] as? [String: Any] {
-            // An official source the daemon marks not known is never "none" (as on the page).
+            // An official source not known is never "none" (as on the page): the daemon says it is
+            // not known or still pending, or says nothing of a source the companion fetches.
             let official = state["official"] as? [String: Any]
-            func notKnown(_ source: String) -> Bool { (official?[source] as? [String: Any])?["state"] as? String == "not-known" }
+            func notKnown(_ source: String) -> Bool {
+                guard let said = (official?[source] as? [String: Any])?["state"] as? String else { return observer.officialFetched.contains(source) }
+                return !["known", "out-of-season"].contains(said)
+            }
             let heatAlert = alerts["heat_alert"] as? String ?? "?"
             lightningLine += "   heat alert: \(heatAlert == "none" && notKnown("heat_alerts") ? "NOT KNOWN" : heatAlert)"
             if alerts["thunder_advisory"] as? Bool == true {
