@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import VenueGuardConfiguration
@@ -39,7 +40,8 @@ public struct CompanionHTTPServer: Sendable {
     /// How long a connection may sit with nothing read and no answer under way (a request sent
     /// in part, a kept-alive client gone quiet) before it is closed, so idle connections cannot
     /// use up the companion's files; also the longest a request may take to arrive whole, from
-    /// its head to its end (`HTTPRequestDeadline`: a body dripped a byte at a time is cut off).
+    /// its head to its end (`HTTPRequestDeadline`: a body dripped a byte at a time is cut off),
+    /// and the longest answers may wait unsent (`HTTPWriteDeadline`: a client that never reads).
     /// An event stream being answered is never idle.
     public var idleTimeout: Duration = .seconds(30)
     /// How long a stop waits for requests under way before the server is cancelled after all:
@@ -117,10 +119,11 @@ public struct CompanionHTTPServer: Sendable {
                 Self.html(await regional.page(Self.language(request, configuration), now: Date().timeIntervalSince1970))
             }
         }
+        let deadline = TimeAmount.milliseconds(Int64(idleTimeout / .milliseconds(1)))
         let app = Application(router: router,
                               server: .http1(configuration: .init(
-                                  additionalChannelHandlers: [HTTPRequestDeadline(limit: .milliseconds(Int64(idleTimeout / .milliseconds(1))))],
-                                  idleTimeout: .milliseconds(Int64(idleTimeout / .milliseconds(1))))),
+                                  additionalChannelHandlers: [HTTPRequestDeadline(limit: deadline), HTTPWriteDeadline(limit: deadline)],
+                                  idleTimeout: deadline)),
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
                                                    serverName: "venueguard-companion",
                                                    availableConnectionsDelegate: HTTPConnectionLimit(maximum: maximumConnections,

@@ -340,4 +340,33 @@ struct HTTPMethodsTests {
             #expect(cut.map { $0 >= 0.9 && $0 < 8 } == true, "\(key): cut after \(String(describing: cut)) s (1 s deadline)")
         }
     }
+
+    @Test("A client that sends pipelined requests and never reads the answers is cut off once the answers have waited unsent for the deadline")
+    func unreadAnswersCutOff() async throws {
+        let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(1))
+        _ = try PageBrowserTests.state("state", folder: served.folder, yard: 26)
+        let unread = """
+        import socket, sys
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", int(sys.argv[1])))
+        s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n" * 3000)
+        print("sent", flush=True)
+        sys.stdin.read()
+        """
+        let client = try PythonClient(unread, [String(served.port)], output: served.folder + "/unread.out", withInput: true)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, !client.text.contains("sent") { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(client.text.contains("sent"), "the client could not send its requests")
+        // Never read, the answers (3,000 pages, far more than the kernel's 4 MiB of socket
+        // buffers) back up into the server; it must close the connection itself.
+        while ContinuousClock.now < deadline, served.connections.peak == 0 || served.connections.open > 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(served.connections.peak >= 1 && served.connections.open == 0,
+                "open \(served.connections.open), peak \(served.connections.peak): the unread connection was not closed")
+        try? client.input?.fileHandleForWriting.close()
+        try await client.finish(by: .now + .seconds(10))
+        await served.stop()
+    }
 }
