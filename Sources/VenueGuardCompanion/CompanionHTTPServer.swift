@@ -40,8 +40,8 @@ public struct CompanionHTTPServer: Sendable {
     /// How long a connection may sit with nothing read and no answer under way (a request sent
     /// in part, a kept-alive client gone quiet) before it is closed, so idle connections cannot
     /// use up the companion's files; also the longest a request may take to arrive whole, from
-    /// its head to its end (`HTTPRequestDeadline`: a body dripped a byte at a time is cut off),
-    /// and the longest answers may wait unsent (`HTTPWriteDeadline`: a client that never reads).
+    /// its head to its end (a body dripped a byte at a time is cut off), and the longest answers
+    /// may wait unsent (a client that never reads): `HTTPDeadlines`.
     /// An event stream being answered is never idle.
     public var idleTimeout: Duration = .seconds(30)
     /// How long a stop waits for requests under way before the server is cancelled after all:
@@ -122,7 +122,7 @@ public struct CompanionHTTPServer: Sendable {
         let deadline = TimeAmount.milliseconds(Int64(idleTimeout / .milliseconds(1)))
         let app = Application(router: router,
                               server: .http1(configuration: .init(
-                                  additionalChannelHandlers: [HTTPRequestDeadline(limit: deadline), HTTPWriteDeadline(limit: deadline)],
+                                  additionalChannelHandlers: [HTTPDeadlines(limit: deadline)],
                                   idleTimeout: deadline)),
                               configuration: .init(address: .hostname(configuration.listen, port: configuration.port),
                                                    serverName: "venueguard-companion",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VenueGuardCompanion
+import VenueGuardTestSupport
 
 /// The companion's server over loopback with Python's `http.client` as the client: it is
 /// read-only (GET and HEAD), says so with 405 and `Allow`, and every error answer is plain text.
@@ -41,9 +42,9 @@ struct HTTPMethodsTests {
         /// What it has written so far.
         var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
-        /// Polls until it has ended or `deadline` has passed, then ends it if it still runs.
-        func finish(by deadline: ContinuousClock.Instant) async throws {
-            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        /// Waits until it has ended or `deadline` has passed, then ends it if it still runs.
+        func finish(by deadline: ContinuousClock.Instant) async {
+            _ = await waitUntil(limit: max(.zero, deadline - .now)) { !process.isRunning }
             if process.isRunning { process.terminate() }
         }
 
@@ -66,7 +67,7 @@ struct HTTPMethodsTests {
         """
         let list = String(decoding: try JSONSerialization.data(withJSONObject: requests.map { [$0.0, $0.1] }), as: UTF8.self)
         let client = try PythonClient(script, [String(port), list], output: folder + "/answers.jsonl")
-        try await client.finish(by: .now + .seconds(60))
+        await client.finish(by: .now + .seconds(60))
         #expect(client.succeeded, "the client failed")
         return try client.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
     }
@@ -143,13 +144,10 @@ struct HTTPMethodsTests {
         """
         let client = try PythonClient(vanish, [String(served.port)], output: served.folder + "/vanish.out", errorsToo: true)
         let deadline = ContinuousClock.now + .seconds(30)
-        try await client.finish(by: deadline)
+        await client.finish(by: deadline)
         // Each server-side stream notices at its next write (the 5 s ping at the latest).
-        var open = await served.page.openStreams
-        while open != 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            open = await served.page.openStreams
-        }
+        _ = await waitUntil(limit: max(.zero, deadline - .now), every: .milliseconds(100)) { await served.page.openStreams == 0 }
+        let open = await served.page.openStreams
         await served.stop()
         #expect(client.succeeded, "\(client.text)")
         #expect(open == 0, "\(open) event-stream places still taken")
@@ -194,7 +192,7 @@ struct HTTPMethodsTests {
                           "stream_seconds": time.monotonic() - t0}))
         """
         let client = try PythonClient(script, [String(served.port)], output: served.folder + "/idle.out")
-        try await client.finish(by: .now + .seconds(60))
+        await client.finish(by: .now + .seconds(60))
         await served.stop()
         let text = client.text
         let result = try #require(try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
@@ -228,12 +226,12 @@ struct HTTPMethodsTests {
             let served = try await PageBrowserTests.serve(language: "en", idleTimeout: .seconds(120), shutdownLimit: limit)
             let client = try PythonClient(burst, [String(served.port)], output: served.folder + "/burst.out", withInput: true)
             let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline, !client.text.contains("64") { try await Task.sleep(for: .milliseconds(5)) }
+            _ = await waitUntil(limit: .seconds(20), every: .milliseconds(5)) { client.text.contains("64") }
             let began = ContinuousClock.now
             await served.stop()
             let took = ContinuousClock.now - began
             try? client.input?.fileHandleForWriting.close()
-            try await client.finish(by: deadline + .seconds(10))
+            await client.finish(by: deadline + .seconds(10))
             #expect(client.text.contains("64"), "round \(round): the burst did not connect")
             // A graceful stop, not the cancel that follows the limit (which can trap).
             #expect(served.stopOutcome.outcome.withLock { $0 } == .graceful, "round \(round): the stop took \(took)")
@@ -257,7 +255,7 @@ struct HTTPMethodsTests {
         """
         let client = try PythonClient(hold, [String(served.port)], output: served.folder + "/hold.out")
         let deadline = ContinuousClock.now + .seconds(30)
-        while await served.page.openStreams == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        _ = await waitUntil(limit: .seconds(30)) { await served.page.openStreams > 0 }
         #expect(await served.page.openStreams == 1, "the stream did not open")
         // The server alone is stopped: the page goes on, so its stream does not end by itself.
         let began = ContinuousClock.now
@@ -266,7 +264,7 @@ struct HTTPMethodsTests {
         let took = ContinuousClock.now - began
         #expect(served.stopOutcome.outcome.withLock { $0 } == .cancelledAtLimit, "took \(took)")
         #expect(took >= .seconds(1), "stopped after \(took), before the 1 s limit")
-        try await client.finish(by: deadline)
+        await client.finish(by: deadline)
         #expect(client.text == "closed\n", "the client's stream was not closed: \(client.text)")
         await served.stop()
     }
@@ -294,7 +292,7 @@ struct HTTPMethodsTests {
         print(n - len(waiting), flush=True)
         """
         let client = try PythonClient(flood, [String(served.port), "40"], output: served.folder + "/flood.out")
-        try await client.finish(by: .now + .seconds(90))
+        await client.finish(by: .now + .seconds(90))
         #expect(client.text == "40\n", "connections closed by the server: \(client.text)")
         // The limit is checked before each accepting read, and one read accepts up to 4
         // connections (swift-nio's maxMessagesPerRead for a server socket): at most 3 over.
@@ -332,7 +330,7 @@ struct HTTPMethodsTests {
         print(json.dumps({"length": length, "chunked": chunked}))
         """
         let client = try PythonClient(drip, [String(served.port)], output: served.folder + "/drip.out")
-        try await client.finish(by: .now + .seconds(60))
+        await client.finish(by: .now + .seconds(60))
         await served.stop()
         let result = try #require(try? JSONSerialization.jsonObject(with: Data(client.text.utf8)) as? [String: Any], "\(client.text)")
         for key in ["length", "chunked"] {
@@ -356,17 +354,15 @@ struct HTTPMethodsTests {
         """
         let client = try PythonClient(unread, [String(served.port)], output: served.folder + "/unread.out", withInput: true)
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, !client.text.contains("sent") { try await Task.sleep(for: .milliseconds(20)) }
+        _ = await waitUntil(limit: .seconds(30)) { client.text.contains("sent") }
         #expect(client.text.contains("sent"), "the client could not send its requests")
         // Never read, the answers (3,000 pages, far more than the kernel's 4 MiB of socket
         // buffers) back up into the server; it must close the connection itself.
-        while ContinuousClock.now < deadline, served.connections.peak == 0 || served.connections.open > 0 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = await waitUntil(limit: max(.zero, deadline - .now)) { served.connections.peak > 0 && served.connections.open == 0 }
         #expect(served.connections.peak >= 1 && served.connections.open == 0,
                 "open \(served.connections.open), peak \(served.connections.peak): the unread connection was not closed")
         try? client.input?.fileHandleForWriting.close()
-        try await client.finish(by: .now + .seconds(10))
+        await client.finish(by: .now + .seconds(10))
         await served.stop()
     }
 }
